@@ -1,0 +1,196 @@
+"""Create the demo agencies, accounts and assessments. Running it again changes nothing."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from assessments import services
+from assessments.models import Agency, Membership, QuestionnaireVersion, Role
+from assessments.questionnaire_loader import DEFAULT_QUESTIONNAIRE, questionnaire_load
+
+DEMO_PASSWORD = "readiness-demo"
+
+AGENCIES = {
+    "example": {
+        "name": "Example County Sheriff's Office",
+        "state": "TX",
+        "county": "Example County",
+        "ori": "TX0000000",
+        "sworn_officers": 212,
+        "operates_jail": True,
+        "jail_capacity": 640,
+    },
+    "sample": {
+        "name": "Sample County Sheriff's Office",
+        "state": "NC",
+        "county": "Sample County",
+        "ori": "NC0000000",
+        "sworn_officers": 85,
+        "operates_jail": True,
+        "jail_capacity": 210,
+    },
+}
+
+# username: (first name, last name, agency key or None, role, title)
+ACCOUNTS = {
+    "preparer": ("Maria", "Lopez", "example", Role.PREPARER, "Records Sergeant"),
+    "command": ("James", "Carter", "example", Role.COMMAND, "Chief Deputy"),
+    "agencyadmin": ("Pat", "Nguyen", "example", Role.AGENCY_ADMIN, "Lieutenant, Administration"),
+    "other": ("Sam", "Riley", "sample", Role.COMMAND, "Undersheriff"),
+    "admin": ("Site", "Administrator", None, None, ""),
+}
+
+# Answers that differ from a plain "yes" in the approved demo assessment, with notes.
+APPROVED_ANSWERS = {
+    "CAP-02": ("9650", "Jail management system annual report, 2025."),
+    "CAP-03": ("4", "Two detention deputies per shift on days; see staffing memo 2026-03."),
+    "CAP-06": ("2", "Backfill overtime budgeted for training weeks only; FY27 request pending."),
+    "CAP-10": (
+        "County Attorney memo of 2026-02-10 found no state or local prohibition; "
+        "filed in the policy library.",
+        "",
+    ),
+    "ICE-08": ("partial", "Transport schedule drafted; ICE ERO has not confirmed pickup times."),
+    "TRN-04": ("partial", "Refresher release planned for 2 of 4 officers."),
+    "TRN-10": ("3", "Training records kept in the LMS; certificates scanned."),
+    "POL-04": ("partial", "Interpreter line contract in place; written plan in draft."),
+    "POL-08": ("2", "Booking counts kept monthly; outcomes not yet tracked."),
+    "COM-01": ("no", "Not formed yet; two community groups asked to nominate members."),
+    "COM-02": ("Spanish, Vietnamese", "County census profile, 2024."),
+    "COM-03": ("2", "Outreach plan covers town halls before signature only."),
+    "COM-04": ("partial", "On the Commissioners Court agenda for next month."),
+    "COM-06": ("partial", "Complaint form published in English and Spanish; Vietnamese pending."),
+    "COM-08": ("no", ""),
+    "COM-09": ("partial", "Feedback form live since September; no review cycle yet."),
+    "COM-10": ("no", ""),
+    "POL-11": ("partial", "Victim services unit consulted; policy language not adopted."),
+}
+
+# The draft: most of the first three steps answered, a flag, a note and one N/A.
+DRAFT_ANSWERS = {
+    "CAP-01": ("yes", "Command staff memo of 2026-10-01 names JEM and WSO.", False),
+    "CAP-02": ("10120", "JMS report, 2026 year to date, annualised.", False),
+    "CAP-03": ("4", "", False),
+    "CAP-04": ("partial", "Two officers confirmed; two more depend on the FY27 budget.", True),
+    "CAP-05": ("yes", "Sgt. Alvarez and Sgt. Brooks assigned.", False),
+    "CAP-06": ("2", "", False),
+    "CAP-07": ("partial", "Secure workspace ready; network connection request filed.", False),
+    "CAP-09": ("yes", "County Attorney memo of 2026-02-10.", False),
+    "ICE-01": ("yes", "Deputy Field Office Director, Houston ERO.", False),
+    "ICE-02": ("no", "Letter drafted, awaiting the Sheriff's signature.", True),
+    "ICE-04": ("partial", "Counsel reviewing the draft MOA; comments due in two weeks.", False),
+    "TRN-01": ("yes", "", False),
+    "TRN-02": ("yes", "", False),
+    "TRN-03": ("partial", "", False),
+}
+
+
+class Command(BaseCommand):
+    help = "Create the demo agencies, accounts and assessments (idempotent)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DJANGO_DEBUG off (not for production).",
+        )
+
+    def handle(self, *args, force: bool = False, **options) -> None:
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo creates accounts with a published password. It runs only with "
+                "DJANGO_DEBUG=1, or with --force on an installation meant for trying the app."
+            )
+        with transaction.atomic():
+            if not QuestionnaireVersion.objects.filter(published=True).exists():
+                questionnaire_load(path=DEFAULT_QUESTIONNAIRE)
+            agencies = {
+                key: Agency.objects.update_or_create(name=data["name"], defaults=data)[0]
+                for key, data in AGENCIES.items()
+            }
+            users = {name: self._account(name, agencies) for name in ACCOUNTS}
+            self._assessments(agencies, users)
+        self.stdout.write(self.style.SUCCESS("Demo data is ready."))
+        self.stdout.write(demo_logins_text())
+
+    def _account(self, username: str, agencies: dict[str, Agency]):
+        first, last, agency_key, role, title = ACCOUNTS[username]
+        user, _ = get_user_model().objects.get_or_create(username=username)
+        user.first_name, user.last_name = first, last
+        user.email = f"{username}@example.org"
+        user.is_active = True
+        user.is_staff = user.is_superuser = username == "admin"
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        if agency_key:
+            Membership.objects.update_or_create(
+                user=user, defaults={"agency": agencies[agency_key], "role": role, "title": title}
+            )
+        return user
+
+    def _assessments(self, agencies: dict[str, Agency], users: dict) -> None:
+        example, sample = agencies["example"], agencies["sample"]
+        command, preparer = users["command"], users["preparer"]
+        if not example.assessments.filter(title="2026 readiness review").exists():
+            approved = services.assessment_start(
+                agency=example,
+                user=command,
+                membership=command.membership,
+                title="2026 readiness review",
+                models=["JEM", "WSO"],
+            )
+            answers = {}
+            for question in approved.applicable_questions():
+                value, note = APPROVED_ANSWERS.get(question.code, ("yes", ""))
+                answers[question.pk] = services.AnswerInput(
+                    question_id=question.pk, value=value, note=note
+                )
+            services.answers_save(assessment=approved, user=preparer, data=list(answers.values()))
+            services.assessment_submit(assessment=approved, user=preparer)
+            services.assessment_approve(
+                assessment=approved, user=command, membership=command.membership
+            )
+        if not example.assessments.filter(title="2027 readiness review").exists():
+            draft = services.assessment_start(
+                agency=example,
+                user=command,
+                membership=command.membership,
+                title="2027 readiness review",
+                models=["JEM", "WSO"],
+            )
+            by_code = {q.code: q for q in draft.applicable_questions()}
+            data = [
+                services.AnswerInput(
+                    question_id=by_code[code].pk, value=value, note=note, flagged=flagged
+                )
+                for code, (value, note, flagged) in DRAFT_ANSWERS.items()
+            ]
+            data.append(
+                services.AnswerInput(
+                    question_id=by_code["CAP-08"].pk,
+                    not_applicable=True,
+                    na_reason="Deputies are not represented by a bargaining unit.",
+                )
+            )
+            services.answers_save(assessment=draft, user=preparer, data=data)
+        other = users["other"]
+        if not sample.assessments.exists():
+            services.assessment_start(
+                agency=sample,
+                user=other,
+                membership=other.membership,
+                title="Task force readiness review",
+                models=["TFM"],
+            )
+
+
+def demo_logins_text() -> str:
+    lines = ["Demo logins (password for every account: readiness-demo):"]
+    for username, (first, last, agency_key, role, _title) in ACCOUNTS.items():
+        where = AGENCIES[agency_key]["name"] if agency_key else "site administrator"
+        role_label = Role(role).label if role else "Django admin"
+        lines.append(f"  {username:<12} {first} {last}, {role_label} — {where}")
+    return "\n".join(lines)

@@ -1,0 +1,126 @@
+"""Reads: each selector loads what a page needs in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from . import scoring
+from .models import Agency, Answer, Assessment, Question, Section
+
+
+def agency_assessments(agency: Agency) -> QuerySet[Assessment]:
+    return agency.assessments.select_related("questionnaire", "approved_by", "created_by")
+
+
+@dataclass(frozen=True)
+class Progress:
+    answered: int
+    applicable: int
+
+    @property
+    def percent(self) -> int:
+        if not self.applicable:
+            return 0
+        return self.answered * 100 // self.applicable
+
+    @property
+    def complete(self) -> bool:
+        return self.answered >= self.applicable
+
+
+ANSWERED = Q(not_applicable=True) | ~Q(value="")
+
+
+def _applies(question_flags: dict, assessment: Assessment) -> bool:
+    return (
+        (assessment.considers_jem and question_flags["applies_jem"])
+        or (assessment.considers_tfm and question_flags["applies_tfm"])
+        or (assessment.considers_wso and question_flags["applies_wso"])
+    )
+
+
+def assessments_progress(assessments: list[Assessment]) -> dict[int, Progress]:
+    """Answered / applicable for each assessment. Two queries, whatever the number of either."""
+    if not assessments:
+        return {}
+    questions = Question.objects.filter(
+        questionnaire_id__in={a.questionnaire_id for a in assessments}
+    ).values("id", "questionnaire_id", "applies_jem", "applies_tfm", "applies_wso")
+    by_questionnaire = defaultdict(list)
+    for flags in questions:
+        by_questionnaire[flags["questionnaire_id"]].append(flags)
+    answered = dict(
+        Answer.objects.filter(assessment__in=assessments)
+        .filter(ANSWERED)
+        .values("assessment")
+        .annotate(n=Count("id"))
+        .values_list("assessment", "n")
+    )
+    return {
+        a.pk: Progress(
+            answered=answered.get(a.pk, 0),
+            applicable=sum(1 for f in by_questionnaire[a.questionnaire_id] if _applies(f, a)),
+        )
+        for a in assessments
+    }
+
+
+def unanswered_questions(assessment: Assessment) -> list[Question]:
+    """Applicable questions without an answer, in questionnaire order. One query."""
+    answered_ids = Answer.objects.filter(assessment=assessment).filter(ANSWERED).values("question")
+    return list(
+        assessment.applicable_questions()
+        .exclude(pk__in=answered_ids)
+        .select_related("section")
+        .order_by("position")
+    )
+
+
+def scoring_question(question: Question) -> scoring.ScoringQuestion:
+    return scoring.ScoringQuestion(
+        code=question.code,
+        section_code=question.section.code,
+        position=question.position,
+        answer_type=question.answer_type,
+        weight_capacity=question.weight_capacity,
+        weight_policy=question.weight_policy,
+        weight_community=question.weight_community,
+        critical=question.critical,
+        models=question.models,
+        recommendation=question.recommendation,
+        prompt=question.prompt,
+        threshold_full=question.threshold_full,
+        threshold_partial=question.threshold_partial,
+    )
+
+
+def assessment_live_result(assessment: Assessment) -> scoring.AssessmentResult:
+    """Score the assessment's current answers. Three queries."""
+    sections = list(Section.objects.filter(questionnaire_id=assessment.questionnaire_id))
+    questions = list(
+        Question.objects.filter(questionnaire_id=assessment.questionnaire_id).select_related(
+            "section"
+        )
+    )
+    answers = Answer.objects.filter(assessment=assessment).select_related("question")
+    return scoring.score_assessment(
+        sections=[scoring.ScoringSection(s.code, s.title, s.position) for s in sections],
+        questions=[scoring_question(q) for q in questions],
+        answers={
+            a.question.code: scoring.ScoringAnswer(a.question.code, a.value, a.not_applicable)
+            for a in answers
+        },
+        models=assessment.models,
+    )
+
+
+def assessment_result(assessment: Assessment) -> scoring.AssessmentResult:
+    """The approved snapshot when there is one, else the live result."""
+    if assessment.status == Assessment.Status.APPROVED:
+        snapshot = getattr(assessment, "snapshot", None)
+        if snapshot is not None:
+            return scoring.AssessmentResult.from_dict(snapshot.result)
+    return assessment_live_result(assessment)

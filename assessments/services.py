@@ -1,0 +1,426 @@
+"""Writes: every change to an assessment goes through these functions.
+
+Each is atomic, enforces the workflow rules, records its audit event and raises a
+`ValidationError` (or `WorkflowError`) with a message the user can act on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from . import scoring
+from .models import (
+    Agency,
+    Answer,
+    AnswerType,
+    Assessment,
+    Event,
+    Membership,
+    Question,
+    QuestionnaireVersion,
+    ScoreSnapshot,
+)
+
+NOTE_MAX_LENGTH = 5000
+REASON_MAX_LENGTH = 1000
+TEXT_ANSWER_MAX_LENGTH = 2000
+TITLE_MAX_LENGTH = 200
+
+
+class WorkflowError(Exception):
+    """An action that the assessment's status or the user's role does not allow."""
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """What a user posted for one question.
+
+    `base_version` is the answer version the user's page showed (0: no answer yet) and
+    `base_digest` the digest of the values it showed; together they tell an edit made on stale
+    data from a question the user did not touch.
+    """
+
+    question_id: int
+    value: str = ""
+    not_applicable: bool = False
+    na_reason: str = ""
+    note: str = ""
+    flagged: bool = False
+    base_version: int = 0
+    base_digest: str = ""
+
+    @property
+    def content(self) -> dict:
+        return {
+            "value": self.value,
+            "not_applicable": self.not_applicable,
+            "na_reason": self.na_reason,
+            "note": self.note,
+            "flagged": self.flagged,
+        }
+
+
+@dataclass(frozen=True)
+class Conflict:
+    question: Question
+    mine: AnswerInput
+    stored: Answer
+
+
+@dataclass
+class SaveResult:
+    saved: list[Answer] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+def answer_content(answer: Answer | None) -> dict:
+    if answer is None:
+        return {"value": "", "not_applicable": False, "na_reason": "", "note": "", "flagged": False}
+    return {
+        "value": answer.value,
+        "not_applicable": answer.not_applicable,
+        "na_reason": answer.na_reason,
+        "note": answer.note,
+        "flagged": answer.flagged,
+    }
+
+
+def content_digest(content: dict) -> str:
+    """A short fingerprint of an answer's values, carried by the form to spot untouched rows."""
+    text = "\x1f".join(str(content[key]) for key in sorted(content))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _record(
+    *, assessment: Assessment, user, kind: str, comment: str = "", question=None, old=None, new=None
+) -> Event:
+    return Event.objects.create(
+        agency_id=assessment.agency_id,
+        assessment=assessment,
+        actor=user,
+        kind=kind,
+        comment=comment,
+        question=question,
+        old=old,
+        new=new,
+    )
+
+
+def _require_command(membership: Membership, action: str) -> None:
+    if not membership.is_command:
+        raise WorkflowError(f"Only command staff can {action}.")
+
+
+def latest_published_questionnaire() -> QuestionnaireVersion:
+    questionnaire = (
+        QuestionnaireVersion.objects.filter(published=True).order_by("-version", "-id").first()
+    )
+    if questionnaire is None:
+        raise WorkflowError(
+            "No published questionnaire is loaded. An administrator must run "
+            "`manage.py load_questionnaire` first."
+        )
+    return questionnaire
+
+
+@transaction.atomic
+def assessment_start(
+    *, agency: Agency, user, membership: Membership, title: str, models: Iterable[str]
+) -> Assessment:
+    _require_command(membership, "start an assessment")
+    title = title.strip()
+    models = set(models)
+    if not title:
+        raise ValidationError({"title": "Give the assessment a title, e.g. 2027 readiness review."})
+    if not models:
+        raise ValidationError({"models": "Choose at least one 287(g) model: JEM, TFM or WSO."})
+    unknown = models - scoring.MODELS
+    if unknown:
+        raise ValidationError({"models": f"Unknown model {', '.join(sorted(unknown))}."})
+    assessment = Assessment.objects.create(
+        agency=agency,
+        questionnaire=latest_published_questionnaire(),
+        title=title[:TITLE_MAX_LENGTH],
+        considers_jem="JEM" in models,
+        considers_tfm="TFM" in models,
+        considers_wso="WSO" in models,
+        created_by=user,
+    )
+    _record(
+        assessment=assessment,
+        user=user,
+        kind=Event.Kind.ASSESSMENT_STARTED,
+        new={"title": assessment.title, "models": sorted(models)},
+    )
+    return assessment
+
+
+CHOICE_VALUES = tuple(scoring.CHOICE_CREDIT)
+
+
+def validate_answer(question: Question, data: AnswerInput) -> dict[str, str]:
+    """Problems with one posted answer, by field name; empty when it can be saved."""
+    errors: dict[str, str] = {}
+    code = question.code
+    if data.not_applicable:
+        if not data.na_reason.strip():
+            errors["na_reason"] = f"Question {code}: say why it is not applicable."
+        if data.value:
+            errors["value"] = f"Question {code}: an answer cannot be both a value and N/A."
+    elif data.value:
+        if question.answer_type == AnswerType.CHOICE and data.value not in CHOICE_VALUES:
+            errors["value"] = f"Question {code}: choose Yes, Partial, No or Not applicable."
+        elif question.answer_type == AnswerType.SCALE and data.value not in scoring.SCALE_VALUES:
+            errors["value"] = f"Question {code}: choose a level from 0 to 4 or Not applicable."
+        elif question.answer_type == AnswerType.NUMBER:
+            try:
+                number = Decimal(data.value)
+            except InvalidOperation:
+                number = None
+            if number is None or not number.is_finite() or number < 0:
+                errors["value"] = f"Question {code}: enter a number of 0 or more, e.g. 1200."
+            elif abs(number) >= Decimal("1e10"):
+                errors["value"] = f"Question {code}: enter a number below 10,000,000,000."
+        elif question.answer_type == AnswerType.TEXT and len(data.value) > TEXT_ANSWER_MAX_LENGTH:
+            errors["value"] = (
+                f"Question {code}: keep the answer within {TEXT_ANSWER_MAX_LENGTH} characters "
+                f"(it has {len(data.value)})."
+            )
+    if len(data.note) > NOTE_MAX_LENGTH:
+        errors["note"] = (
+            f"Question {code}: keep the note within {NOTE_MAX_LENGTH} characters "
+            f"(it has {len(data.note)})."
+        )
+    if len(data.na_reason) > REASON_MAX_LENGTH:
+        errors["na_reason"] = (
+            f"Question {code}: keep the reason within {REASON_MAX_LENGTH} characters "
+            f"(it has {len(data.na_reason)})."
+        )
+    for name, text in data.content.items():
+        if isinstance(text, str) and "\x00" in text:
+            errors[name] = f"Question {code}: the text contains a NUL character; remove it."
+    return errors
+
+
+def _lock_for_edit(assessment: Assessment) -> Assessment:
+    """Lock the assessment row so saves and status changes happen one after the other."""
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if not locked.is_editable:
+        raise WorkflowError(
+            f"This assessment is {locked.get_status_display().lower()}: its answers can no "
+            "longer be changed."
+        )
+    return locked
+
+
+@transaction.atomic
+def answers_save(
+    *, assessment: Assessment, user, data: Sequence[AnswerInput], force: bool = False
+) -> SaveResult:
+    """Save a section's posted answers. A fixed number of queries plus one write per change.
+
+    An answer changed by someone else since the user's page was loaded is not overwritten: it is
+    returned as a conflict, unless `force` (the user saw both values and chose theirs).
+    Raises ValidationError, keyed by question id, when any answer is invalid; nothing is saved.
+    """
+    locked = _lock_for_edit(assessment)
+    question_ids = [item.question_id for item in data]
+    questions = {
+        q.pk: q for q in locked.applicable_questions().filter(pk__in=question_ids).select_related()
+    }
+    errors = {}
+    for item in data:
+        question = questions.get(item.question_id)
+        if question is None:
+            errors[item.question_id] = {"value": "This question is not part of this assessment."}
+            continue
+        problems = validate_answer(question, item)
+        if problems:
+            errors[item.question_id] = problems
+    if errors:
+        raise ValidationError(errors)
+    stored = {
+        a.question_id: a
+        for a in Answer.objects.select_for_update().filter(
+            assessment=locked, question_id__in=question_ids
+        )
+    }
+    result = SaveResult()
+    now = timezone.now()
+    to_create, to_update, events = [], [], []
+    for item in data:
+        question = questions[item.question_id]
+        answer = stored.get(item.question_id)
+        old = answer_content(answer)
+        new = item.content
+        if new == old:
+            continue
+        current_version = answer.version if answer else 0
+        if item.base_version != current_version and not force:
+            if item.base_digest and content_digest(new) == item.base_digest:
+                continue  # The user did not touch this question; keep the newer stored answer.
+            result.conflicts.append(Conflict(question=question, mine=item, stored=answer))
+            continue
+        if answer is None:
+            if new == answer_content(None):
+                continue
+            answer = Answer(assessment=locked, question=question, version=1)
+            to_create.append(answer)
+        else:
+            answer.version = current_version + 1
+            to_update.append(answer)
+        for name, value in new.items():
+            setattr(answer, name, value)
+        answer.updated_by = user
+        answer.updated_at = now
+        result.saved.append(answer)
+        events.append(
+            Event(
+                agency_id=locked.agency_id,
+                assessment=locked,
+                actor=user,
+                kind=Event.Kind.ANSWER_CHANGED,
+                question=question,
+                old=old,
+                new=new,
+            )
+        )
+    Answer.objects.bulk_create(to_create)
+    if to_update:
+        Answer.objects.bulk_update(
+            to_update, [*answer_content(None), "version", "updated_by", "updated_at"]
+        )
+    Event.objects.bulk_create(events)
+    if result.saved:
+        Assessment.objects.filter(pk=locked.pk).update(updated_at=now)
+    return result
+
+
+@transaction.atomic
+def assessment_submit(*, assessment: Assessment, user) -> Assessment:
+    """Send a complete draft for review; an incomplete one is refused with what is missing."""
+    from .selectors import unanswered_questions
+
+    locked = _lock_for_edit(assessment)
+    missing = unanswered_questions(locked)
+    if missing:
+        codes = ", ".join(q.code for q in missing[:10])
+        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        raise WorkflowError(
+            f"{len(missing)} question(s) still need an answer before submitting: {codes}{more}."
+        )
+    locked.status = Assessment.Status.SUBMITTED
+    locked.submitted_by = user
+    locked.submitted_at = timezone.now()
+    locked.save(update_fields=["status", "submitted_by", "submitted_at", "updated_at"])
+    _record(
+        assessment=locked,
+        user=user,
+        kind=Event.Kind.SUBMITTED,
+        old={"status": Assessment.Status.DRAFT},
+        new={"status": Assessment.Status.SUBMITTED},
+    )
+    return locked
+
+
+def _lock_submitted(assessment: Assessment) -> Assessment:
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.status != Assessment.Status.SUBMITTED:
+        raise WorkflowError(
+            f"This assessment is {locked.get_status_display().lower()}, not submitted for review."
+        )
+    return locked
+
+
+@transaction.atomic
+def assessment_approve(*, assessment: Assessment, user, membership: Membership) -> Assessment:
+    """Lock the assessment, record the approver and freeze its scores as a snapshot."""
+    from .selectors import assessment_live_result
+
+    _require_command(membership, "approve an assessment")
+    locked = _lock_submitted(assessment)
+    now = timezone.now()
+    locked.status = Assessment.Status.APPROVED
+    locked.approved_by = user
+    locked.approved_at = now
+    locked.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+    ScoreSnapshot.objects.create(assessment=locked, result=assessment_live_result(locked).to_dict())
+    _record(
+        assessment=locked,
+        user=user,
+        kind=Event.Kind.APPROVED,
+        old={"status": Assessment.Status.SUBMITTED},
+        new={"status": Assessment.Status.APPROVED},
+    )
+    return locked
+
+
+@transaction.atomic
+def assessment_return(
+    *, assessment: Assessment, user, membership: Membership, comment: str
+) -> Assessment:
+    """Send a submitted assessment back to draft with a comment for the preparers."""
+    _require_command(membership, "return an assessment")
+    comment = comment.strip()
+    if not comment:
+        raise ValidationError({"comment": "Say what must change before it can be approved."})
+    if len(comment) > NOTE_MAX_LENGTH:
+        raise ValidationError({"comment": f"Keep the comment within {NOTE_MAX_LENGTH} characters."})
+    locked = _lock_submitted(assessment)
+    locked.status = Assessment.Status.DRAFT
+    locked.save(update_fields=["status", "updated_at"])
+    _record(
+        assessment=locked,
+        user=user,
+        kind=Event.Kind.RETURNED,
+        comment=comment,
+        old={"status": Assessment.Status.SUBMITTED},
+        new={"status": Assessment.Status.DRAFT},
+    )
+    return locked
+
+
+@transaction.atomic
+def assessment_reopen(*, assessment: Assessment, user, membership: Membership) -> Assessment:
+    """Start a new draft revision from an approved assessment's answers; the approved one stays."""
+    _require_command(membership, "reopen an assessment")
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.status != Assessment.Status.APPROVED:
+        raise WorkflowError("Only an approved assessment can be reopened as a new revision.")
+    if Assessment.objects.filter(reopened_from=locked).exists():
+        raise WorkflowError("This revision has already been reopened; work on the newer one.")
+    revision = Assessment.objects.create(
+        agency_id=locked.agency_id,
+        questionnaire_id=locked.questionnaire_id,
+        title=locked.title,
+        considers_jem=locked.considers_jem,
+        considers_tfm=locked.considers_tfm,
+        considers_wso=locked.considers_wso,
+        revision=locked.revision + 1,
+        reopened_from=locked,
+        created_by=user,
+    )
+    Answer.objects.bulk_create(
+        Answer(
+            assessment=revision,
+            question_id=answer.question_id,
+            **answer_content(answer),
+            updated_by_id=answer.updated_by_id,
+        )
+        for answer in locked.answers.all()
+    )
+    _record(
+        assessment=revision,
+        user=user,
+        kind=Event.Kind.REOPENED,
+        old={"revision": locked.revision, "assessment": locked.pk},
+        new={"revision": revision.revision, "status": Assessment.Status.DRAFT},
+    )
+    return revision

@@ -1,0 +1,1 @@
+// Readiness: conveniences only; every page works without this script.
