@@ -1,0 +1,101 @@
+"""Shared fixtures. Personas: a preparer and a command officer of Example County, and an
+outsider from Sample County."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from assessments import services
+from assessments.models import Agency, Membership, Role
+from assessments.questionnaire_loader import DEFAULT_QUESTIONNAIRE, questionnaire_load
+
+PASSWORD = "a-long-test-password-1"
+
+
+@pytest.fixture
+def questionnaire(db):
+    """The shipped questionnaire, version 1."""
+    return questionnaire_load(path=DEFAULT_QUESTIONNAIRE).questionnaire
+
+
+@pytest.fixture
+def agency(db) -> Agency:
+    return Agency.objects.create(
+        name="Example County Sheriff's Office", state="TX", county="Example County"
+    )
+
+
+@pytest.fixture
+def other_agency(db) -> Agency:
+    return Agency.objects.create(
+        name="Sample County Sheriff's Office", state="NC", county="Sample County"
+    )
+
+
+def make_member(username: str, agency: Agency, role: str, **extra):
+    user = get_user_model().objects.create_user(
+        username=username,
+        password=PASSWORD,
+        first_name=username.title(),
+        last_name="Tester",
+        **extra,
+    )
+    Membership.objects.create(user=user, agency=agency, role=role)
+    return user
+
+
+@pytest.fixture
+def preparer(agency):
+    return make_member("preparer", agency, Role.PREPARER)
+
+
+@pytest.fixture
+def command(agency):
+    return make_member("command", agency, Role.COMMAND)
+
+
+@pytest.fixture
+def agency_admin(agency):
+    return make_member("agencyadmin", agency, Role.AGENCY_ADMIN)
+
+
+@pytest.fixture
+def outsider(other_agency):
+    return make_member("other", other_agency, Role.COMMAND)
+
+
+@pytest.fixture
+def client_for():
+    """A test client signed in as the given user."""
+
+    def make(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def draft(questionnaire, agency, command):
+    """A draft assessment of Example County considering JEM and WSO."""
+    return services.assessment_start(
+        agency=agency,
+        user=command,
+        membership=command.membership,
+        title="2027 readiness review",
+        models=["JEM", "WSO"],
+    )
+
+
+@pytest.fixture
+def outsider_draft(questionnaire, other_agency, outsider):
+    return services.assessment_start(
+        agency=other_agency,
+        user=outsider,
+        membership=outsider.membership,
+        title="Sample review",
+        models=["TFM"],
+    )
