@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+
+from .models import PartnershipModel
 
 
 class SignInForm(AuthenticationForm):
@@ -18,3 +21,32 @@ class SignInForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Sign in"))
+
+
+class AssessmentStartForm(forms.Form):
+    title = forms.CharField(
+        max_length=200,
+        help_text="For example “2027 readiness review”.",
+        error_messages={"required": "Give the assessment a title, e.g. 2027 readiness review."},
+    )
+    models = forms.MultipleChoiceField(
+        label="287(g) models under consideration",
+        choices=PartnershipModel.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Questions that apply only to models you do not choose are not asked.",
+        error_messages={"required": "Choose at least one 287(g) model: JEM, TFM or WSO."},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Start assessment"))
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label="Comment for the preparers",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Say what must change before it can be approved.",
+    )

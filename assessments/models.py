@@ -387,6 +387,41 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
 
+    def _answer_summary(self, content: dict | None) -> str:
+        if not content:
+            return "unanswered"
+        if content.get("not_applicable"):
+            text = f"Not applicable ({content.get('na_reason', '')})"
+        else:
+            answer_type = self.question.answer_type if self.question else AnswerType.TEXT
+            text = display_answer_value(answer_type, content.get("value", ""))
+        if content.get("note"):
+            text += f"; note: “{content['note']}”"
+        if content.get("flagged"):
+            text += "; marked for review"
+        return text
+
+    @property
+    def old_summary(self) -> str:
+        return self._answer_summary(self.old)
+
+    @property
+    def new_summary(self) -> str:
+        return self._answer_summary(self.new)
+
+    @property
+    def change_summary(self) -> str:
+        """For status and other events: the fields that changed, old → new."""
+        old, new = self.old or {}, self.new or {}
+        parts = []
+        for key in sorted(set(old) | set(new)):
+            before, after = old.get(key), new.get(key)
+            if before is None:
+                parts.append(f"{key}: {after}")
+            else:
+                parts.append(f"{key}: {before} → {after}")
+        return "; ".join(parts)
+
 
 class ScoreSnapshot(models.Model):
     """The frozen result of an approved assessment, as `scoring.AssessmentResult.to_dict()`."""

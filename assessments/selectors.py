@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from . import scoring
-from .models import Agency, Answer, Assessment, Question, Section
+from .models import Agency, Answer, Assessment, Event, Question, Section
 
 
 def agency_assessments(agency: Agency) -> QuerySet[Assessment]:
@@ -124,3 +124,86 @@ def assessment_result(assessment: Assessment) -> scoring.AssessmentResult:
         if snapshot is not None:
             return scoring.AssessmentResult.from_dict(snapshot.result)
     return assessment_live_result(assessment)
+
+
+def assessment_sections(assessment: Assessment) -> list[Section]:
+    return list(Section.objects.filter(questionnaire_id=assessment.questionnaire_id))
+
+
+def section_questions(assessment: Assessment, section: Section) -> list[Question]:
+    """The section's applicable questions, in order. One query."""
+    return list(assessment.applicable_questions().filter(section=section).order_by("position"))
+
+
+def answers_by_question(assessment: Assessment, questions: list[Question]) -> dict[int, Answer]:
+    """This assessment's answers to `questions`, with who last changed them. One query."""
+    return {
+        answer.question_id: answer
+        for answer in Answer.objects.filter(
+            assessment=assessment, question_id__in=[q.pk for q in questions]
+        ).select_related("updated_by")
+    }
+
+
+@dataclass(frozen=True)
+class SectionProgress:
+    section: Section
+    progress: Progress
+
+
+def sections_progress(assessment: Assessment, sections: list[Section]) -> list[SectionProgress]:
+    """Answered / applicable per section. Two queries."""
+    applicable = dict(
+        assessment.applicable_questions()
+        .values("section")
+        .annotate(n=Count("id"))
+        .values_list("section", "n")
+    )
+    answered = dict(
+        Answer.objects.filter(assessment=assessment)
+        .filter(ANSWERED)
+        .values("question__section")
+        .annotate(n=Count("id"))
+        .values_list("question__section", "n")
+    )
+    return [
+        SectionProgress(s, Progress(answered.get(s.pk, 0), applicable.get(s.pk, 0)))
+        for s in sections
+    ]
+
+
+def filtered_questions(assessment: Assessment, show: str) -> list[tuple[Question, Answer | None]]:
+    """Applicable questions that are unanswered, flagged or have notes. Two queries."""
+    questions = list(
+        assessment.applicable_questions().select_related("section").order_by("position")
+    )
+    answers = {a.question_id: a for a in Answer.objects.filter(assessment=assessment)}
+    rows = []
+    for question in questions:
+        answer = answers.get(question.pk)
+        if show == "unanswered":
+            keep = answer is None or not answer.is_answered
+        elif show == "flagged":
+            keep = answer is not None and answer.flagged
+        elif show == "notes":
+            keep = answer is not None and answer.note.strip() != ""
+        else:
+            keep = False
+        if keep:
+            rows.append((question, answer))
+    return rows
+
+
+def latest_return_comment(assessment: Assessment):
+    """The comment of the last return to draft, while the assessment is still a draft."""
+    if assessment.status != Assessment.Status.DRAFT:
+        return None
+    return (
+        Event.objects.filter(assessment=assessment, kind=Event.Kind.RETURNED)
+        .select_related("actor")
+        .first()
+    )
+
+
+def assessment_events(assessment: Assessment):
+    return Event.objects.filter(assessment=assessment).select_related("actor", "question__section")

@@ -38,6 +38,14 @@ class WorkflowError(Exception):
     """An action that the assessment's status or the user's role does not allow."""
 
 
+class AnswersInvalid(ValidationError):
+    """Posted answers that cannot be saved; `by_question` maps question id to field messages."""
+
+    def __init__(self, by_question: dict[int, dict[str, str]]) -> None:
+        self.by_question = by_question
+        super().__init__([m for fields in by_question.values() for m in fields.values()])
+
+
 @dataclass(frozen=True)
 class AnswerInput:
     """What a user posted for one question.
@@ -228,7 +236,7 @@ def answers_save(
 
     An answer changed by someone else since the user's page was loaded is not overwritten: it is
     returned as a conflict, unless `force` (the user saw both values and chose theirs).
-    Raises ValidationError, keyed by question id, when any answer is invalid; nothing is saved.
+    Raises AnswersInvalid when any answer is invalid; then nothing is saved.
     """
     locked = _lock_for_edit(assessment)
     question_ids = [item.question_id for item in data]
@@ -245,7 +253,7 @@ def answers_save(
         if problems:
             errors[item.question_id] = problems
     if errors:
-        raise ValidationError(errors)
+        raise AnswersInvalid(errors)
     stored = {
         a.question_id: a
         for a in Answer.objects.select_for_update().filter(

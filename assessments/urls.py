@@ -4,4 +4,12 @@ from . import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("assessments/new/", views.assessment_start, name="assessment_start"),
+    path("assessments/<int:pk>/", views.assessment_overview, name="assessment"),
+    path("assessments/<int:pk>/sections/<str:code>/", views.section_edit, name="section"),
+    path("assessments/<int:pk>/submit/", views.assessment_submit, name="assessment_submit"),
+    path("assessments/<int:pk>/approve/", views.assessment_approve, name="assessment_approve"),
+    path("assessments/<int:pk>/return/", views.assessment_return, name="assessment_return"),
+    path("assessments/<int:pk>/reopen/", views.assessment_reopen, name="assessment_reopen"),
+    path("assessments/<int:pk>/activity/", views.assessment_activity, name="assessment_activity"),
 ]

@@ -1,0 +1,149 @@
+"""The checklist section form: posted fields in, `AnswerInput`s out, and rows for the template.
+
+A section page is rendered by a plain template loop over these rows, not by Django form widgets:
+a 50-question section must render fast and in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.http import QueryDict
+
+from .models import CHOICE_LABELS, SCALE_LABELS, Answer, AnswerType, Question
+from .services import (
+    NOTE_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    TEXT_ANSWER_MAX_LENGTH,
+    AnswerInput,
+    Conflict,
+    answer_content,
+    content_digest,
+)
+
+NOT_APPLICABLE = "na"
+
+
+def field_name(question: Question, name: str) -> str:
+    return f"q{question.pk}-{name}"
+
+
+def _as_int(raw: str | None) -> int:
+    try:
+        return max(0, int(raw or 0))
+    except ValueError:
+        return 0
+
+
+def parse_section_post(questions: list[Question], post: QueryDict) -> list[AnswerInput]:
+    """One AnswerInput per question of the page. Unknown fields are ignored."""
+    inputs = []
+    for question in questions:
+        value = post.get(field_name(question, "value"), "")
+        not_applicable = value == NOT_APPLICABLE or post.get(field_name(question, "na")) == "on"
+        if value == NOT_APPLICABLE:
+            value = ""
+        inputs.append(
+            AnswerInput(
+                question_id=question.pk,
+                value=value.strip(),
+                not_applicable=not_applicable,
+                na_reason=post.get(field_name(question, "na_reason"), "").strip(),
+                note=post.get(field_name(question, "note"), "").strip(),
+                flagged=post.get(field_name(question, "flagged")) == "on",
+                base_version=_as_int(post.get(field_name(question, "version"))),
+                base_digest=post.get(field_name(question, "digest"), "")[:64],
+            )
+        )
+    return inputs
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    checked: bool
+
+
+@dataclass
+class QuestionRow:
+    """Everything the template needs for one question."""
+
+    question: Question
+    answer: Answer | None
+    content: dict  # the values to show in the controls
+    version: int
+    digest: str
+    errors: dict[str, str] = field(default_factory=dict)
+    conflict: Conflict | None = None
+
+    @property
+    def prefix(self) -> str:
+        return f"q{self.question.pk}"
+
+    @property
+    def has_radio(self) -> bool:
+        return self.question.answer_type in (AnswerType.CHOICE, AnswerType.SCALE)
+
+    @property
+    def options(self) -> list[Option]:
+        labels = CHOICE_LABELS if self.question.answer_type == AnswerType.CHOICE else SCALE_LABELS
+        current = NOT_APPLICABLE if self.content["not_applicable"] else self.content["value"]
+        items = [*labels.items(), (NOT_APPLICABLE, "Not applicable")]
+        return [Option(value, label, value == current) for value, label in items]
+
+    @property
+    def error_list(self) -> list[str]:
+        return list(dict.fromkeys(self.errors.values()))
+
+
+LIMITS = {
+    "note": NOTE_MAX_LENGTH,
+    "na_reason": REASON_MAX_LENGTH,
+    "text": TEXT_ANSWER_MAX_LENGTH,
+}
+
+
+def build_rows(
+    questions: list[Question],
+    answers: dict[int, Answer],
+    *,
+    posted: list[AnswerInput] | None = None,
+    errors: dict[int, dict[str, str]] | None = None,
+    conflicts: list[Conflict] | None = None,
+) -> list[QuestionRow]:
+    """Rows showing the stored answers, or what the user posted when it must be shown again.
+
+    For a conflict the row shows the user's values but carries the stored version, so saving
+    again is the user's informed choice to replace the stored answer.
+    """
+    posted_by_id = {item.question_id: item for item in posted or []}
+    conflicts_by_id = {c.question.pk: c for c in conflicts or []}
+    errors = errors or {}
+    rows = []
+    for question in questions:
+        answer = answers.get(question.pk)
+        stored_content = answer_content(answer)
+        mine = posted_by_id.get(question.pk)
+        conflict = conflicts_by_id.get(question.pk)
+        if mine is not None and (conflict or errors):
+            content = mine.content
+            if conflict:
+                version, digest = (answer.version if answer else 0), content_digest(stored_content)
+            else:
+                version, digest = mine.base_version, mine.base_digest
+        else:
+            content = stored_content
+            version, digest = (answer.version if answer else 0), content_digest(stored_content)
+        rows.append(
+            QuestionRow(
+                question=question,
+                answer=answer,
+                content=content,
+                version=version,
+                digest=digest,
+                errors=errors.get(question.pk, {}),
+                conflict=conflict,
+            )
+        )
+    return rows
