@@ -196,6 +196,10 @@ class Question(models.Model):
         return models_from_flags(self.applies_jem, self.applies_tfm, self.applies_wso)
 
     @property
+    def models_display(self) -> str:
+        return ", ".join(sorted(self.models))
+
+    @property
     def weight_total(self) -> int:
         return self.weight_capacity + self.weight_policy + self.weight_community
 

@@ -11,5 +11,7 @@ urlpatterns = [
     path("assessments/<int:pk>/approve/", views.assessment_approve, name="assessment_approve"),
     path("assessments/<int:pk>/return/", views.assessment_return, name="assessment_return"),
     path("assessments/<int:pk>/reopen/", views.assessment_reopen, name="assessment_reopen"),
+    path("assessments/<int:pk>/results/", views.assessment_results, name="assessment_results"),
+    path("method/", views.method, name="method"),
     path("assessments/<int:pk>/activity/", views.assessment_activity, name="assessment_activity"),
 ]

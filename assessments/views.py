@@ -10,10 +10,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from . import results, scoring, selectors, services
 from .access import get_assessment_for_user, get_membership, membership_or_none, require_command
 from .checklist import LIMITS, build_rows, parse_section_post
 from .forms import AssessmentStartForm, ReturnForm
+from .models import QuestionnaireVersion
 
 FILTERS = {
     "unanswered": "Unanswered questions",
@@ -261,3 +262,38 @@ def assessment_activity(request: HttpRequest, pk: int) -> HttpResponse:
     assessment, _ = get_assessment_for_user(request, pk)
     page = Paginator(selectors.assessment_events(assessment), 25).get_page(request.GET.get("page"))
     return render(request, "assessments/activity.html", {"assessment": assessment, "page": page})
+
+
+@login_required
+def assessment_results(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment, _ = get_assessment_for_user(request, pk)
+    result = selectors.assessment_result(assessment)
+    context = results.results_context(result)
+    context.update(
+        assessment=assessment,
+        from_snapshot=assessment.status == assessment.Status.APPROVED,
+    )
+    return render(request, "assessments/results.html", context)
+
+
+@login_required
+def method(request: HttpRequest) -> HttpResponse:
+    """The scoring method and every question's weights, generated from the code and the data."""
+    questionnaires = QuestionnaireVersion.objects.all()
+    wanted = request.GET.get("questionnaire", "")
+    questionnaire = (
+        questionnaires.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    ) or questionnaires.filter(published=True).order_by("-version").first()
+    if questionnaire is None:
+        raise Http404("No questionnaire is loaded.")
+    sections = selectors.questionnaire_sections_with_questions(questionnaire)
+    return render(
+        request,
+        "assessments/method.html",
+        {
+            "questionnaire": questionnaire,
+            "sections": sections,
+            "method_blocks": results.method_blocks(),
+            "method_version": scoring.METHOD_VERSION,
+        },
+    )
