@@ -14,6 +14,12 @@ from assessments.questionnaire_loader import DEFAULT_QUESTIONNAIRE, questionnair
 PASSWORD = "a-long-test-password-1"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Hashing with the production hasher costs a third of a second a user; tests need speed."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def questionnaire(db):
     """The shipped questionnaire, version 1."""

@@ -1,0 +1,139 @@
+"""The results page and the method page, through the Django test client."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from assessments import services
+from assessments.models import Question
+
+
+def answer_all(assessment, user, value="yes", overrides=None):
+    overrides = overrides or {}
+    data = []
+    for question in assessment.applicable_questions():
+        answer = overrides.get(question.code, value)
+        if question.answer_type == "scale":
+            answer = {"yes": "4", "partial": "2", "no": "0"}.get(answer, answer)
+        elif question.answer_type in ("number", "text"):
+            answer = "12"
+        data.append(services.AnswerInput(question_id=question.pk, value=answer))
+    services.answers_save(assessment=assessment, user=user, data=data)
+
+
+def approve(assessment, preparer, command):
+    services.assessment_submit(assessment=assessment, user=preparer)
+    return services.assessment_approve(
+        assessment=assessment, user=command, membership=command.membership
+    )
+
+
+def page_text(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+@pytest.mark.parametrize("persona", ["preparer", "command", "agency_admin"])
+def test_it_shows_results_to_every_role_of_the_agency(persona, draft, request, client_for):
+    user = request.getfixturevalue(persona)
+    response = client_for(user).get(reverse("assessment_results", args=[draft.pk]))
+    assert response.status_code == 200
+    text = page_text(response)
+    for label in ("Capacity", "Policy", "Community communication"):
+        assert label in text
+    assert "Provisional" in text
+    assert '<svg class="dimension-chart" role="img"' in response.content.decode()
+
+
+def test_it_answers_404_to_another_agency(draft, outsider, client_for):
+    response = client_for(outsider).get(reverse("assessment_results", args=[draft.pk]))
+    assert response.status_code == 404
+
+
+def test_it_requires_sign_in(draft, client):
+    response = client.get(reverse("assessment_results", args=[draft.pk]))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def test_it_shows_ready_everywhere_when_all_yes(draft, preparer, client_for):
+    answer_all(draft, preparer)
+    text = page_text(client_for(preparer).get(reverse("assessment_results", args=[draft.pk])))
+    assert "Provisional" not in text
+    assert "Overall: Ready" in text
+    assert text.count("100") >= 3
+
+
+def test_it_names_the_critical_gap_that_caps_a_dimension(draft, preparer, client_for):
+    # POL-01 (critical, policy 3, community 1) answered No caps policy and community at Not
+    # ready although every other answer is Yes.
+    answer_all(draft, preparer, overrides={"POL-01": "no"})
+    response = client_for(preparer).get(reverse("assessment_results", args=[draft.pk]))
+    text = page_text(response)
+    assert "Overall: Not ready" in text
+    assert "POL-01" in text
+    assert (
+        f'href="{reverse("section", args=[draft.pk, "POL"])}#POL-01"' in response.content.decode()
+    )
+
+
+def test_it_counts_unanswered_questions_while_provisional(draft, preparer, client_for):
+    first = draft.applicable_questions().order_by("position").first()
+    services.answers_save(
+        assessment=draft,
+        user=preparer,
+        data=[services.AnswerInput(question_id=first.pk, value="yes")],
+    )
+    applicable = draft.applicable_questions().count()
+    text = page_text(client_for(preparer).get(reverse("assessment_results", args=[draft.pk])))
+    assert f"{applicable - 1} applicable questions are unanswered" in text
+
+
+def test_an_approved_assessment_keeps_its_snapshot_after_weights_change(
+    draft, preparer, command, client_for
+):
+    answer_all(draft, preparer, overrides={"CAP-04": "no"})
+    approve(draft, preparer, command)
+    url = reverse("assessment_results", args=[draft.pk])
+    before = page_text(client_for(command).get(url))
+    # Someone edits the weights behind the app's back: the approved scores must not move.
+    Question.objects.filter(questionnaire=draft.questionnaire).update(
+        weight_capacity=0, weight_policy=3, weight_community=0, critical=False
+    )
+    after = page_text(client_for(command).get(url))
+    assert "frozen when the assessment was approved" in after
+    assert before == after
+    assert "CAP-04" in after
+
+
+def test_results_page_queries_do_not_grow_with_answers(
+    draft, preparer, client_for, django_assert_max_num_queries
+):
+    client = client_for(preparer)
+    url = reverse("assessment_results", args=[draft.pk])
+    with django_assert_max_num_queries(10):
+        client.get(url)
+    answer_all(draft, preparer)
+    with django_assert_max_num_queries(10):
+        client.get(url)
+
+
+def test_method_page_lists_every_question_with_its_weights(questionnaire, preparer, client_for):
+    response = client_for(preparer).get(reverse("method"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    text = page_text(response)
+    assert "How scores are calculated" in text
+    assert "rounded half up" in text
+    for question in Question.objects.filter(questionnaire=questionnaire):
+        row = re.search(
+            rf'<th scope="row">{question.code}</th>.*?</tr>', html, flags=re.DOTALL
+        ).group(0)
+        cells = re.findall(r"<td>(.*?)</td>", row, flags=re.DOTALL)
+        assert cells[2:5] == [
+            str(question.weight_capacity),
+            str(question.weight_policy),
+            str(question.weight_community),
+        ]
