@@ -183,7 +183,7 @@ def _parse_question(raw: object, where: str, problems: _Problems) -> QuestionSpe
     scored = answer_type in SCORED_TYPES or thresholds is not None
     if scored and total_weight == 0:
         problems.add(where, "a scored question needs at least one weight above 0.")
-    if not scored and total_weight > 0:
+    if answer_type in ANSWER_TYPES and not scored and total_weight > 0:
         problems.add(
             where,
             "number and text questions are informational: give them weights of 0, "

@@ -1,0 +1,212 @@
+"""Signing in and out, and the dashboard each persona reaches."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from assessments import services
+from assessments.models import Assessment
+from tests.conftest import PASSWORD
+
+# Sessions, the user, the membership, its agency, the assessments, their questions and answers.
+DASHBOARD_QUERIES = 7
+
+FILLER = {"choice": "yes", "scale": "4", "number": "10", "text": "Written down."}
+
+
+class _Fields(HTMLParser):
+    """Collects each label's text by its `for`, and each input's type by its id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.labels: dict[str, str] = {}
+        self.inputs: dict[str, str] = {}
+        self._label_for: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attributes = dict(attrs)
+        if tag == "label" and attributes.get("for"):
+            self._label_for = attributes["for"]
+            self.labels[self._label_for] = ""
+        elif tag == "input" and attributes.get("id"):
+            self.inputs[attributes["id"]] = attributes.get("type", "text")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "label":
+            self._label_for = None
+
+    def handle_data(self, data: str) -> None:
+        if self._label_for:
+            self.labels[self._label_for] += data
+
+
+def row_text(response, title: str) -> str:
+    """The visible text of the dashboard table row naming `title`."""
+    rows = re.findall(r"<tr>(.*?)</tr>", response.content.decode(), flags=re.S)
+    matching = [row for row in rows if title in row]
+    assert len(matching) == 1, f"expected one row for {title!r}, found {len(matching)}"
+    return " ".join(re.sub(r"<[^>]+>", " ", matching[0]).split())
+
+
+def answer_some(assessment: Assessment, user, count: int) -> None:
+    questions = assessment.applicable_questions().order_by("position")[:count]
+    services.answers_save(
+        assessment=assessment,
+        user=user,
+        data=[
+            services.AnswerInput(question_id=q.pk, value=FILLER[q.answer_type]) for q in questions
+        ],
+    )
+
+
+def approve(assessment: Assessment, *, preparer, command) -> Assessment:
+    answer_some(assessment, preparer, assessment.applicable_questions().count())
+    services.assessment_submit(assessment=assessment, user=preparer)
+    return services.assessment_approve(
+        assessment=assessment, user=command, membership=command.membership
+    )
+
+
+def start(agency, command, title: str, models=("JEM", "WSO")) -> Assessment:
+    return services.assessment_start(
+        agency=agency, user=command, membership=command.membership, title=title, models=models
+    )
+
+
+# Signing in and out
+
+
+def test_the_sign_in_page_labels_its_fields(client, db):
+    response = client.get(reverse("login"))
+
+    assert response.status_code == 200
+    fields = _Fields()
+    fields.feed(response.content.decode())
+    assert "Username" in fields.labels["id_username"]
+    assert "Password" in fields.labels["id_password"]
+    assert fields.inputs["id_username"] == "text"
+    assert fields.inputs["id_password"] == "password"
+
+
+def test_signing_in_opens_the_dashboard(client, preparer):
+    response = client.post(reverse("login"), {"username": "preparer", "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response.url == reverse("dashboard")
+    assert client.session["_auth_user_id"] == str(preparer.pk)
+
+
+def test_a_wrong_password_is_refused_with_a_message(client, preparer):
+    response = client.post(reverse("login"), {"username": "preparer", "password": "not-it"})
+
+    assert response.status_code == 200
+    assert "The username or password is not correct. Both are case-sensitive." in (
+        response.content.decode()
+    )
+    assert "_auth_user_id" not in client.session
+
+
+def test_signing_out_by_post_ends_the_session(client_for, preparer):
+    client = client_for(preparer)
+
+    response = client.post(reverse("logout"))
+
+    assert response.status_code == 302
+    assert response.url == reverse("login")
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_signing_out_by_get_is_refused(client_for, preparer):
+    client = client_for(preparer)
+
+    response = client.get(reverse("logout"))
+
+    assert response.status_code == 405
+    assert client.session["_auth_user_id"] == str(preparer.pk)
+
+
+# The dashboard
+
+
+def test_the_dashboard_requires_sign_in(db):
+    response = Client().get(reverse("dashboard"))
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next={reverse('dashboard')}"
+
+
+@pytest.mark.parametrize("persona", ["preparer", "command", "agency_admin"])
+def test_it_shows_the_agency_assessments_to_every_role(
+    request, persona, draft, agency, preparer, command
+):
+    answer_some(draft, preparer, 3)
+    approved = approve(
+        start(agency, command, "2026 readiness review"), preparer=preparer, command=command
+    )
+    applicable_draft = draft.applicable_questions().count()
+    applicable_approved = approved.applicable_questions().count()
+    client = Client()
+    client.force_login(request.getfixturevalue(persona))
+
+    response = client.get(reverse("dashboard"))
+
+    assert response.status_code == 200
+    assert "Draft" in row_text(response, "2027 readiness review")
+    assert f"3 of {applicable_draft} answered" in row_text(response, "2027 readiness review")
+    approved_row = row_text(response, "2026 readiness review")
+    assert "Approved" in approved_row
+    assert f"{applicable_approved} of {applicable_approved} answered (100%)" in approved_row
+
+
+def test_it_shows_a_new_assessment_as_nothing_answered(client_for, draft, preparer):
+    response = client_for(preparer).get(reverse("dashboard"))
+
+    applicable = draft.applicable_questions().count()
+    assert applicable > 0
+    assert f"0 of {applicable} answered (0%)" in row_text(response, "2027 readiness review")
+
+
+def test_the_outsider_never_sees_example_county(client_for, draft, outsider_draft, outsider):
+    response = client_for(outsider).get(reverse("dashboard"))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Sample review" in content
+    assert "2027 readiness review" not in content
+    assert "Example County" not in content
+
+
+def test_a_user_without_an_agency_is_told_so(client_for, draft):
+    loner = get_user_model().objects.create_user(username="loner", password=PASSWORD)
+
+    response = client_for(loner).get(reverse("dashboard"))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "You are not a member of any agency" in content
+    assert "2027 readiness review" not in content
+
+
+@pytest.mark.parametrize("count", [1, 10])
+def test_the_dashboard_query_count_does_not_grow_with_assessments(
+    count, client_for, questionnaire, agency, preparer, command, django_assert_max_num_queries
+):
+    for number in range(count):
+        assessment = start(agency, command, f"Review {number}")
+        if number % 2 == 0:
+            approve(assessment, preparer=preparer, command=command)
+        else:
+            answer_some(assessment, preparer, 2)
+    client = client_for(preparer)
+
+    with django_assert_max_num_queries(DASHBOARD_QUERIES):
+        response = client.get(reverse("dashboard"))
+
+    assert response.content.decode().count(" answered (") == count

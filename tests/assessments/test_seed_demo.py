@@ -1,0 +1,156 @@
+"""The demo data: two agencies, five accounts, three assessments, created once."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from assessments.models import Agency, Answer, Assessment, Event, ScoreSnapshot
+from assessments.selectors import assessments_progress
+
+EXAMPLE = "Example County Sheriff's Office"
+SAMPLE = "Sample County Sheriff's Office"
+DEMO_PASSWORD = "readiness-demo"
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {
+        "agencies": Agency.objects.count(),
+        "users": get_user_model().objects.count(),
+        "assessments": Assessment.objects.count(),
+        "answers": Answer.objects.count(),
+        "events": Event.objects.count(),
+        "snapshots": ScoreSnapshot.objects.count(),
+    }
+
+
+def test_it_creates_the_two_agencies():
+    seed()
+
+    assert sorted(Agency.objects.values_list("name", flat=True)) == [EXAMPLE, SAMPLE]
+
+
+@pytest.mark.parametrize(
+    ("username", "agency", "role"),
+    [
+        ("preparer", EXAMPLE, "preparer"),
+        ("command", EXAMPLE, "command"),
+        ("agencyadmin", EXAMPLE, "agency_admin"),
+        ("other", SAMPLE, "command"),
+    ],
+)
+def test_it_creates_the_agency_accounts(username, agency, role):
+    seed()
+
+    user = get_user_model().objects.get(username=username)
+    assert user.check_password(DEMO_PASSWORD)
+    assert user.membership.agency.name == agency
+    assert user.membership.role == role
+    assert not user.is_staff
+
+
+def test_it_creates_a_site_administrator_without_an_agency():
+    seed()
+
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.check_password(DEMO_PASSWORD)
+    assert admin.is_superuser and admin.is_staff
+    assert not hasattr(admin, "membership")
+    assert get_user_model().objects.count() == 5
+
+
+def test_example_county_has_a_partly_answered_draft():
+    seed()
+
+    draft = Assessment.objects.get(agency__name=EXAMPLE, status=Assessment.Status.DRAFT)
+    progress = assessments_progress([draft])[draft.pk]
+    assert 0 < progress.answered < progress.applicable
+    assert draft.answers.filter(not_applicable=True).exclude(na_reason="").exists()
+    assert draft.answers.filter(flagged=True).exists()
+
+
+def test_example_county_has_an_approved_assessment_with_a_snapshot():
+    seed()
+
+    approved = Assessment.objects.get(agency__name=EXAMPLE, status=Assessment.Status.APPROVED)
+    assert approved.approved_by.username == "command"
+    assert approved.approved_at is not None
+    assert approved.snapshot.result
+    progress = assessments_progress([approved])[approved.pk]
+    assert progress.complete
+    assert Assessment.objects.filter(agency__name=EXAMPLE).count() == 2
+
+
+def test_sample_county_has_one_draft():
+    seed()
+
+    assessments = Assessment.objects.filter(agency__name=SAMPLE)
+    assert [a.status for a in assessments] == [Assessment.Status.DRAFT]
+    assert assessments[0].models == {"TFM"}
+
+
+def test_running_it_twice_changes_nothing():
+    seed()
+    first = counts()
+
+    seed()
+
+    assert counts() == first
+    assert first["agencies"] == 2
+    assert first["users"] == 5
+    assert first["assessments"] == 3
+
+
+def test_it_refuses_to_run_with_debug_off():
+    with override_settings(DEBUG=False), pytest.raises(CommandError, match="DJANGO_DEBUG=1"):
+        call_command("seed_demo", stdout=StringIO())
+
+    assert counts() == dict.fromkeys(counts(), 0)
+
+
+def test_it_runs_with_debug_off_when_forced():
+    out = StringIO()
+
+    with override_settings(DEBUG=False):
+        call_command("seed_demo", "--force", stdout=out)
+
+    assert "Demo data is ready." in out.getvalue()
+    assert Agency.objects.count() == 2
+
+
+def test_it_prints_the_demo_logins():
+    output = seed()
+
+    assert "password for every account: readiness-demo" in output
+    for username in ["preparer", "command", "agencyadmin", "other", "admin"]:
+        assert f"  {username} " in output
+
+
+def test_command_sees_both_example_county_assessments_after_signing_in():
+    seed()
+    client = Client()
+
+    response = client.post(
+        reverse("login"), {"username": "command", "password": DEMO_PASSWORD}, follow=True
+    )
+
+    content = response.content.decode()
+    assert response.redirect_chain == [(reverse("dashboard"), 302)]
+    assert "2026 readiness review" in content
+    assert "2027 readiness review" in content
+    assert "Task force readiness review" not in content
