@@ -49,4 +49,9 @@ class ReturnForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Say what must change before it can be approved.",
+        error_messages={
+            "required": "say what must change before it can be approved.",
+            "max_length": "keep the comment within %(limit_value)d characters "
+            "(it has %(show_value)d).",
+        },
     )

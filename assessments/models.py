@@ -286,7 +286,7 @@ class Assessment(models.Model):
         ):
             if flag:
                 wanted |= Q(**{model: True})
-        return self.questionnaire.questions.filter(wanted)
+        return Question.objects.filter(questionnaire_id=self.questionnaire_id).filter(wanted)
 
 
 class Answer(models.Model):

@@ -86,7 +86,7 @@ def assessment_overview(request: HttpRequest, pk: int) -> HttpResponse:
             "filter_label": FILTERS.get(show, ""),
             "filtered": filtered,
             "returned": selectors.latest_return_comment(assessment),
-            "return_form": ReturnForm(),
+            "return_comment": request.session.pop(f"return-comment-{assessment.pk}", ""),
             "missing": request.session.pop(f"missing-{assessment.pk}", None),
         },
     )
@@ -227,7 +227,8 @@ def assessment_return(request: HttpRequest, pk: int) -> HttpResponse:
     require_command(membership)
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Not returned: say what must change before it can be approved.")
+        messages.error(request, f"Not returned: {' '.join(form.errors['comment'])}")
+        request.session[f"return-comment-{assessment.pk}"] = request.POST.get("comment", "")
         return redirect("assessment", pk=assessment.pk)
     _workflow(
         request,

@@ -1,0 +1,434 @@
+"""Submitting, approving, returning and reopening; locked answers; activity; other agencies."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from django.urls import reverse
+
+from assessments import services
+from assessments.models import Answer, Assessment, Event, ScoreSnapshot
+from tests.assessments.test_checklist_views import FILLER, form_fields, question, section_url
+
+
+def text_of(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def answer(assessment: Assessment, user, *, skip: tuple[str, ...] = (), limit: int | None = None):
+    questions = [
+        q for q in assessment.applicable_questions().order_by("position") if q.code not in skip
+    ]
+    services.answers_save(
+        assessment=assessment,
+        user=user,
+        data=[
+            services.AnswerInput(question_id=q.pk, value=FILLER[q.answer_type])
+            for q in questions[:limit]
+        ],
+    )
+
+
+def overview_url(assessment: Assessment) -> str:
+    return reverse("assessment", args=[assessment.pk])
+
+
+def answers_of(assessment: Assessment) -> dict[int, dict]:
+    return {
+        a.question_id: services.answer_content(a)
+        for a in Answer.objects.filter(assessment=assessment)
+    }
+
+
+def activity_rows(response) -> list[str]:
+    body = re.search(r"<tbody>(.*?)</tbody>", response.content.decode(), re.S)
+    assert body, "the activity page shows no table"
+    return [text_of(row) for row in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S)]
+
+
+@pytest.fixture
+def complete_draft(draft, preparer) -> Assessment:
+    answer(draft, preparer)
+    return draft
+
+
+@pytest.fixture
+def submitted(complete_draft, preparer) -> Assessment:
+    services.assessment_submit(assessment=complete_draft, user=preparer)
+    return Assessment.objects.get(pk=complete_draft.pk)
+
+
+@pytest.fixture
+def approved(submitted, command) -> Assessment:
+    services.assessment_approve(assessment=submitted, user=command, membership=command.membership)
+    return Assessment.objects.get(pk=submitted.pk)
+
+
+# Submitting
+
+
+def test_an_incomplete_draft_is_not_submitted_and_the_missing_questions_are_listed(
+    client_for, draft, preparer
+):
+    answer(draft, preparer, skip=("CAP-02", "ICE-07", "COM-02"))
+    client = client_for(preparer)
+
+    response = client.post(reverse("assessment_submit", args=[draft.pk]))
+
+    assert response.status_code == 302
+    assert response.url == overview_url(draft)
+    draft.refresh_from_db()
+    assert draft.status == Assessment.Status.DRAFT
+    assert draft.submitted_at is None
+    content = client.get(response.url).content.decode()
+    assert "Not submitted: 3 question(s) need an answer" in content
+    missing = re.search(r'<div class="alert alert-danger" id="missing">(.*?)</div>', content, re.S)
+    assert missing, "the overview does not list the missing questions"
+    links = re.findall(r'<a href="([^"]+)">([A-Z]+-\d+)</a>', missing.group(1))
+    assert links == [
+        (f"{section_url(draft, 'CAP')}#CAP-02", "CAP-02"),
+        (f"{section_url(draft, 'ICE')}#ICE-07", "ICE-07"),
+        (f"{section_url(draft, 'COM')}#COM-02", "COM-02"),
+    ]
+
+
+def test_a_complete_draft_is_submitted_for_review(client_for, complete_draft, preparer):
+    client = client_for(preparer)
+
+    response = client.post(reverse("assessment_submit", args=[complete_draft.pk]))
+
+    assert response.status_code == 302
+    complete_draft.refresh_from_db()
+    assert complete_draft.status == Assessment.Status.SUBMITTED
+    assert complete_draft.submitted_by == preparer
+    assert complete_draft.submitted_at is not None
+    assert Event.objects.filter(assessment=complete_draft, kind=Event.Kind.SUBMITTED).exists()
+    assert "Submitted for review." in client.get(response.url).content.decode()
+
+
+def test_submitting_requires_post(client_for, complete_draft, preparer):
+    response = client_for(preparer).get(reverse("assessment_submit", args=[complete_draft.pk]))
+
+    assert response.status_code == 405
+    complete_draft.refresh_from_db()
+    assert complete_draft.status == Assessment.Status.DRAFT
+
+
+# Approving, returning and reopening: who may
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [("assessment_approve", {}), ("assessment_return", {"comment": "Check POL-02."})],
+)
+def test_a_preparer_cannot_approve_or_return(client_for, submitted, preparer, name, data):
+    response = client_for(preparer).post(reverse(name, args=[submitted.pk]), data)
+
+    assert response.status_code == 403
+    submitted.refresh_from_db()
+    assert submitted.status == Assessment.Status.SUBMITTED
+    assert submitted.approved_by is None
+    assert not ScoreSnapshot.objects.exists()
+    assert not Event.objects.filter(kind__in=[Event.Kind.APPROVED, Event.Kind.RETURNED]).exists()
+
+
+def test_a_preparer_cannot_reopen(client_for, approved, preparer):
+    response = client_for(preparer).post(reverse("assessment_reopen", args=[approved.pk]))
+
+    assert response.status_code == 403
+    assert Assessment.objects.count() == 1
+    approved.refresh_from_db()
+    assert approved.status == Assessment.Status.APPROVED
+
+
+def test_a_preparer_is_not_offered_approve_or_return(client_for, submitted, preparer):
+    content = client_for(preparer).get(overview_url(submitted)).content.decode()
+
+    assert reverse("assessment_approve", args=[submitted.pk]) not in content
+    assert reverse("assessment_return", args=[submitted.pk]) not in content
+
+
+# Approving
+
+
+@pytest.mark.parametrize("persona", ["command", "agency_admin"])
+def test_command_staff_approve_and_the_scores_are_frozen(request, client_for, submitted, persona):
+    user = request.getfixturevalue(persona)
+    client = client_for(user)
+
+    response = client.post(reverse("assessment_approve", args=[submitted.pk]))
+
+    assert response.status_code == 302
+    assert response.url == overview_url(submitted)
+    submitted.refresh_from_db()
+    assert submitted.status == Assessment.Status.APPROVED
+    assert submitted.approved_by == user
+    assert submitted.approved_at is not None
+    snapshot = ScoreSnapshot.objects.get(assessment=submitted)
+    assert snapshot.result
+    assert Event.objects.filter(assessment=submitted, kind=Event.Kind.APPROVED).count() == 1
+    content = client.get(response.url).content.decode()
+    assert "Approved. The assessment is locked and its scores are frozen." in content
+    assert f"Approved by {user.get_full_name()}" in content
+
+
+def test_a_draft_cannot_be_approved(client_for, complete_draft, command):
+    client = client_for(command)
+
+    response = client.post(reverse("assessment_approve", args=[complete_draft.pk]))
+
+    complete_draft.refresh_from_db()
+    assert complete_draft.status == Assessment.Status.DRAFT
+    assert not ScoreSnapshot.objects.exists()
+    assert "not submitted for review" in client.get(response.url).content.decode()
+
+
+# Returning
+
+
+def test_command_returns_with_a_comment_that_preparers_see(
+    client_for, submitted, command, preparer
+):
+    response = client_for(command).post(
+        reverse("assessment_return", args=[submitted.pk]),
+        {"comment": "Attach the MOA review by county counsel to ICE-03."},
+    )
+
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == Assessment.Status.DRAFT
+    event = Event.objects.get(assessment=submitted, kind=Event.Kind.RETURNED)
+    assert event.actor == command
+    assert event.comment == "Attach the MOA review by county counsel to ICE-03."
+    content = text_of(client_for(preparer).get(overview_url(submitted)).content.decode())
+    assert "Returned by Command Tester" in content
+    assert "Attach the MOA review by county counsel to ICE-03." in content
+
+
+@pytest.mark.parametrize("comment", ["", "   "])
+def test_returning_without_a_comment_is_refused(client_for, submitted, command, comment):
+    client = client_for(command)
+
+    response = client.post(reverse("assessment_return", args=[submitted.pk]), {"comment": comment})
+
+    submitted.refresh_from_db()
+    assert submitted.status == Assessment.Status.SUBMITTED
+    assert not Event.objects.filter(kind=Event.Kind.RETURNED).exists()
+    assert "Not returned: say what must change" in client.get(response.url).content.decode()
+
+
+def test_a_too_long_return_comment_is_refused_with_the_limit(client_for, submitted, command):
+    client = client_for(command)
+
+    response = client.post(
+        reverse("assessment_return", args=[submitted.pk]), {"comment": "x" * 5001}
+    )
+
+    submitted.refresh_from_db()
+    assert submitted.status == Assessment.Status.SUBMITTED
+    assert "5000 characters" in client.get(response.url).content.decode()
+
+
+def test_a_returned_assessment_can_be_edited_again(client_for, submitted, command, preparer):
+    client_for(command).post(
+        reverse("assessment_return", args=[submitted.pk]), {"comment": "Recheck CAP-01."}
+    )
+    client = client_for(preparer)
+    fields = form_fields(client.get(section_url(submitted, "CAP")))
+    fields[f"q{question(submitted, 'CAP-01').pk}-value"] = "partial"
+
+    response = client.post(section_url(submitted, "CAP"), fields)
+
+    assert response.status_code == 302
+    assert Answer.objects.get(assessment=submitted, question__code="CAP-01").value == "partial"
+
+
+# Reopening
+
+
+def test_reopening_starts_revision_2_from_the_approved_answers(client_for, approved, command):
+    approved_answers = answers_of(approved)
+    approved_at = approved.approved_at
+
+    response = client_for(command).post(reverse("assessment_reopen", args=[approved.pk]))
+
+    revision = Assessment.objects.get(reopened_from=approved)
+    assert response.status_code == 302
+    assert response.url == overview_url(revision)
+    assert revision.revision == 2
+    assert revision.status == Assessment.Status.DRAFT
+    assert revision.title == approved.title
+    assert revision.models == approved.models
+    assert answers_of(revision) == approved_answers
+    assert len(approved_answers) == approved.applicable_questions().count()
+    approved.refresh_from_db()
+    assert approved.status == Assessment.Status.APPROVED
+    assert approved.approved_at == approved_at
+    assert answers_of(approved) == approved_answers
+    assert ScoreSnapshot.objects.filter(assessment=approved).count() == 1
+
+
+def test_an_approved_revision_is_reopened_only_once(client_for, approved, command):
+    client = client_for(command)
+    client.post(reverse("assessment_reopen", args=[approved.pk]))
+
+    response = client.post(reverse("assessment_reopen", args=[approved.pk]))
+
+    assert Assessment.objects.filter(reopened_from=approved).count() == 1
+    assert "already been reopened" in client.get(response.url).content.decode()
+
+
+def test_a_submitted_assessment_cannot_be_reopened(client_for, submitted, command):
+    client = client_for(command)
+
+    client.post(reverse("assessment_reopen", args=[submitted.pk]))
+
+    assert Assessment.objects.count() == 1
+
+
+def test_editing_a_reopened_revision_leaves_the_approved_one_unchanged(
+    client_for, approved, command, preparer
+):
+    approved_answers = answers_of(approved)
+    client_for(command).post(reverse("assessment_reopen", args=[approved.pk]))
+    revision = Assessment.objects.get(reopened_from=approved)
+    client = client_for(preparer)
+    fields = form_fields(client.get(section_url(revision, "CAP")))
+    fields[f"q{question(revision, 'CAP-01').pk}-value"] = "no"
+
+    response = client.post(section_url(revision, "CAP"), fields)
+
+    assert response.status_code == 302
+    assert Answer.objects.get(assessment=revision, question__code="CAP-01").value == "no"
+    assert answers_of(approved) == approved_answers
+
+
+# Locked answers
+
+
+@pytest.mark.parametrize(
+    ("state", "says"),
+    [("submitted", "submitted for review"), ("approved", "approved")],
+)
+def test_answers_cannot_be_changed_once_submitted_or_approved(
+    request, client_for, preparer, command, state, says
+):
+    assessment = request.getfixturevalue(state)
+    before = answers_of(assessment)
+    events = Event.objects.count()
+    for user in (preparer, command):
+        client = client_for(user)
+        fields = form_fields(client.get(section_url(assessment, "CAP")))
+        fields[f"q{question(assessment, 'CAP-01').pk}-value"] = "no"
+        fields[f"q{question(assessment, 'CAP-01').pk}-note"] = "Changed after the fact."
+
+        response = client.post(section_url(assessment, "CAP"), fields)
+
+        assert response.status_code == 302
+        assert response.url == overview_url(assessment)
+        message = f"This assessment is {says}: its answers can no longer be changed."
+        assert message in client.get(response.url).content.decode()
+    assert answers_of(assessment) == before
+    assert Event.objects.count() == events
+
+
+def test_the_section_page_of_an_approved_assessment_is_read_only(client_for, approved, preparer):
+    content = client_for(preparer).get(section_url(approved, "CAP")).content.decode()
+
+    assert "This assessment is approved: answers are shown read-only." in content
+    assert re.search(r'<fieldset[^>]*id="CAP-01"[^>]* disabled', content)
+    assert 'name="save"' not in content
+
+
+# Activity
+
+
+def test_the_activity_page_lists_changes_newest_first(client_for, draft, preparer, command):
+    answer(draft, preparer, skip=("CAP-01",))
+    client = client_for(preparer)
+    target = f"q{question(draft, 'CAP-01').pk}"
+    fields = form_fields(client.get(section_url(draft, "CAP")))
+    client.post(
+        section_url(draft, "CAP"),
+        {**fields, f"{target}-value": "yes", f"{target}-note": "Binder A"},
+    )
+    fields = form_fields(client.get(section_url(draft, "CAP")))
+    client.post(section_url(draft, "CAP"), {**fields, f"{target}-value": "no"})
+    client.post(reverse("assessment_submit", args=[draft.pk]))
+    client_for(command).post(
+        reverse("assessment_return", args=[draft.pk]),
+        {"comment": "Add the date counsel reviewed the MOA."},
+    )
+
+    response = client.get(reverse("assessment_activity", args=[draft.pk]))
+
+    assert response.status_code == 200
+    rows = activity_rows(response)
+    assert "Command Tester Returned to draft status: submitted → draft" in rows[0]
+    assert "“Add the date counsel reviewed the MOA.”" in rows[0]
+    assert "Preparer Tester Submitted for review status: draft → submitted" in rows[1]
+    assert "Preparer Tester Answer changed CAP-01" in rows[2]
+    assert rows[2].endswith("Yes; note: “Binder A” → No; note: “Binder A”")
+    assert "Preparer Tester Answer changed CAP-01" in rows[3]
+    assert rows[3].endswith("Unanswered → Yes; note: “Binder A”")
+
+
+def test_the_activity_page_is_paginated_25_at_a_time(client_for, draft, preparer):
+    answer(draft, preparer, limit=30)
+    client = client_for(preparer)
+    url = reverse("assessment_activity", args=[draft.pk])
+
+    first = client.get(url)
+    second = client.get(url, {"page": 2})
+
+    first_rows, second_rows = activity_rows(first), activity_rows(second)
+    assert Event.objects.filter(assessment=draft).count() == 31
+    assert len(first_rows) == 25
+    assert len(second_rows) == 6
+    assert "Page 1 of 2" in first.content.decode()
+    assert 'href="?page=2"' in first.content.decode()
+    assert "Page 2 of 2" in second.content.decode()
+    assert not any("Assessment started" in row for row in first_rows)
+    assert "Assessment started" in second_rows[-1]
+    assert set(first_rows).isdisjoint(second_rows)
+
+
+# Other agencies
+
+
+@pytest.mark.parametrize(
+    ("state", "method", "name", "data"),
+    [
+        ("draft", "get", "assessment", {}),
+        ("draft", "get", "section", {}),
+        ("draft", "post", "section", "CAP-01"),
+        ("draft", "get", "assessment_activity", {}),
+        ("complete_draft", "post", "assessment_submit", {}),
+        ("submitted", "post", "assessment_approve", {}),
+        ("submitted", "post", "assessment_return", {"comment": "Redo it."}),
+        ("approved", "post", "assessment_reopen", {}),
+    ],
+)
+def test_another_agency_gets_404_and_changes_nothing(
+    request, client_for, outsider, state, method, name, data
+):
+    assessment = request.getfixturevalue(state)
+    args = [assessment.pk, "CAP"] if name == "section" else [assessment.pk]
+    if data == "CAP-01":
+        data = {
+            f"q{question(assessment, 'CAP-01').pk}-value": "no",
+            f"q{question(assessment, 'CAP-01').pk}-version": "1",
+        }
+    before = (Assessment.objects.values().get(pk=assessment.pk), answers_of(assessment))
+    counts = (Event.objects.count(), Assessment.objects.count(), ScoreSnapshot.objects.count())
+
+    response = getattr(client_for(outsider), method)(reverse(name, args=args), data)
+
+    assert response.status_code == 404
+    assert assessment.title not in response.content.decode()
+    assert (Assessment.objects.values().get(pk=assessment.pk), answers_of(assessment)) == before
+    assert (Event.objects.count(), Assessment.objects.count(), ScoreSnapshot.objects.count()) == (
+        counts
+    )
