@@ -10,12 +10,14 @@ from .models import Assessment, Membership
 
 
 def membership_or_none(user) -> Membership | None:
+    """The user's membership with its agency, loaded once per request (cached on the user)."""
     if user is None or not user.is_authenticated:
         return None
-    try:
-        return user.membership
-    except Membership.DoesNotExist:
-        return None
+    if not hasattr(user, "_readiness_membership"):
+        user._readiness_membership = (
+            Membership.objects.select_related("agency").filter(user_id=user.pk).first()
+        )
+    return user._readiness_membership
 
 
 def get_membership(request: HttpRequest) -> Membership:

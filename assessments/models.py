@@ -356,7 +356,7 @@ def display_answer_value(answer_type: str, value: str) -> str:
 
 
 class Event(models.Model):
-    """The audit trail: who did what, when, with the old and new values. Never edited."""
+    """The audit trail: who did what, when, from where, with old and new values. Never edited."""
 
     class Kind(models.TextChoices):
         ASSESSMENT_STARTED = "assessment_started", "Assessment started"
@@ -367,8 +367,28 @@ class Event(models.Model):
         REOPENED = "reopened", "Reopened as a new revision"
         COMMENTED = "commented", "Comment"
         REPORT_DOWNLOADED = "report_downloaded", "Report downloaded"
+        SIGNED_IN = "signed_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        LOCKED_OUT = "locked_out", "Locked out after failed sign-ins"
+        SIGNED_OUT = "signed_out", "Signed out"
+        SESSION_ENDED = "session_ended", "Session ended by time limit"
+        MFA_ENABLED = "mfa_enabled", "Two-step sign-in set up"
+        MFA_VERIFIED = "mfa_verified", "Two-step code accepted"
+        MFA_FAILED = "mfa_failed", "Two-step code refused"
+        RECOVERY_CODES = "recovery_codes", "Recovery codes created"
+        MEMBER_ADDED = "member_added", "Member added"
+        ROLE_CHANGED = "role_changed", "Role changed"
+        MEMBER_DEACTIVATED = "member_deactivated", "Member deactivated"
+        MEMBER_REACTIVATED = "member_reactivated", "Member reactivated"
+        PASSWORD_CHANGED = "password_changed", "Password changed"
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="events")
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", "Success"
+        FAILURE = "failure", "Failure"
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
     )
@@ -378,7 +398,20 @@ class Event(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The account acted upon, for member and role changes.",
+    )
+    username = models.CharField(
+        max_length=150, blank=True, help_text="The username typed, for sign-in events."
+    )
     kind = models.CharField(max_length=30, choices=Kind.choices)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
     old = models.JSONField(null=True, blank=True)
     new = models.JSONField(null=True, blank=True)
     comment = models.TextField(blank=True)
@@ -386,7 +419,10 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["assessment", "-created_at"])]
+        indexes = [
+            models.Index(fields=["assessment", "-created_at"]),
+            models.Index(fields=["agency", "-created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()}"

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from assessments import account_views
 from assessments.forms import SignInForm
 
 admin.site.site_header = "Readiness administration"
@@ -16,6 +17,15 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-step/", account_views.mfa_verify, name="mfa_verify"),
+    path("accounts/two-step/setup/", account_views.mfa_setup, name="mfa_setup"),
+    path(
+        "accounts/two-step/recovery-codes/",
+        account_views.recovery_codes_renew,
+        name="recovery_codes_renew",
+    ),
+    path("accounts/session/", account_views.session_status, name="session_status"),
+    path("accounts/session/keepalive/", account_views.session_keepalive, name="session_keepalive"),
     path("admin/", admin.site.urls),
     path("", include("reports.urls")),
     path("", include("assessments.urls")),

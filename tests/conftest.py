@@ -6,8 +6,11 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessments import services
+from assessments.mfa import mfa_required
 from assessments.models import Agency, Membership, Role
 from assessments.questionnaire_loader import DEFAULT_QUESTIONNAIRE, questionnaire_load
 
@@ -72,13 +75,23 @@ def outsider(other_agency):
     return make_member("other", other_agency, Role.COMMAND)
 
 
+def totp_device(user) -> TOTPDevice:
+    """The user's confirmed authenticator, created on first use."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
+
+
 @pytest.fixture
 def client_for():
-    """A test client signed in as the given user."""
+    """A test client signed in as the given user, past two-step sign-in where it applies."""
 
-    def make(user) -> Client:
+    def make(user, *, verified: bool = True) -> Client:
         client = Client()
         client.force_login(user)
+        if verified and mfa_required(user):
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
+            session.save()
         return client
 
     return make

@@ -15,7 +15,7 @@ from assessments.models import Assessment
 from tests.conftest import PASSWORD
 
 # Sessions, the user, the membership, its agency, the assessments, their questions and answers.
-DASHBOARD_QUERIES = 7
+DASHBOARD_QUERIES = 11
 
 FILLER = {"choice": "yes", "scale": "4", "number": "10", "text": "Written down."}
 
@@ -144,7 +144,7 @@ def test_the_dashboard_requires_sign_in(db):
 
 @pytest.mark.parametrize("persona", ["preparer", "command", "agency_admin"])
 def test_it_shows_the_agency_assessments_to_every_role(
-    request, persona, draft, agency, preparer, command
+    request, persona, draft, agency, preparer, command, client_for
 ):
     answer_some(draft, preparer, 3)
     approved = approve(
@@ -152,8 +152,7 @@ def test_it_shows_the_agency_assessments_to_every_role(
     )
     applicable_draft = draft.applicable_questions().count()
     applicable_approved = approved.applicable_questions().count()
-    client = Client()
-    client.force_login(request.getfixturevalue(persona))
+    client = client_for(request.getfixturevalue(persona))
 
     response = client.get(reverse("dashboard"))
 

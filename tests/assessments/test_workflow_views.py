@@ -317,7 +317,7 @@ def test_answers_cannot_be_changed_once_submitted_or_approved(
 ):
     assessment = request.getfixturevalue(state)
     before = answers_of(assessment)
-    events = Event.objects.count()
+    events = Event.objects.filter(assessment__isnull=False).count()
     for user in (preparer, command):
         client = client_for(user)
         fields = form_fields(client.get(section_url(assessment, "CAP")))
@@ -331,7 +331,7 @@ def test_answers_cannot_be_changed_once_submitted_or_approved(
         message = f"This assessment is {says}: its answers can no longer be changed."
         assert message in client.get(response.url).content.decode()
     assert answers_of(assessment) == before
-    assert Event.objects.count() == events
+    assert Event.objects.filter(assessment__isnull=False).count() == events
 
 
 def test_the_section_page_of_an_approved_assessment_is_read_only(client_for, approved, preparer):
@@ -422,13 +422,18 @@ def test_another_agency_gets_404_and_changes_nothing(
             f"q{question(assessment, 'CAP-01').pk}-version": "1",
         }
     before = (Assessment.objects.values().get(pk=assessment.pk), answers_of(assessment))
-    counts = (Event.objects.count(), Assessment.objects.count(), ScoreSnapshot.objects.count())
+    counts = (assessment_events(), Assessment.objects.count(), ScoreSnapshot.objects.count())
 
     response = getattr(client_for(outsider), method)(reverse(name, args=args), data)
 
     assert response.status_code == 404
     assert assessment.title not in response.content.decode()
     assert (Assessment.objects.values().get(pk=assessment.pk), answers_of(assessment)) == before
-    assert (Event.objects.count(), Assessment.objects.count(), ScoreSnapshot.objects.count()) == (
+    assert (assessment_events(), Assessment.objects.count(), ScoreSnapshot.objects.count()) == (
         counts
     )
+
+
+def assessment_events() -> int:
+    """Events about assessments; signing in (which the test clients do) adds others."""
+    return Event.objects.filter(assessment__isnull=False).count()

@@ -8,12 +8,16 @@ Each test leaves a screenshot of its last page in tests/e2e/artifacts/ (git-igno
 
 from __future__ import annotations
 
+import base64
 import os
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 # Playwright's sync API runs an event loop in the test thread; without this, Django's ORM
 # (used by the fixtures that create users and assessments) raises SynchronousOnlyOperation.
@@ -84,7 +88,8 @@ def page(browser, request: pytest.FixtureRequest):
 
 @pytest.fixture
 def sign_in(page, live_server) -> Callable[[str, str], None]:
-    """sign_in(username, password): sign in through the form, as a person would."""
+    """sign_in(username, password): sign in through the form, as a person would, entering the
+    authenticator code (or setting the authenticator up) where two-step sign-in applies."""
 
     def do_sign_in(username: str, password: str) -> None:
         page.goto(f"{live_server.url}/accounts/login/")
@@ -92,5 +97,26 @@ def sign_in(page, live_server) -> Callable[[str, str], None]:
         page.get_by_label("Password").fill(password)
         with page.expect_navigation():
             page.get_by_role("button", name="Sign in").click()
+        if "/accounts/two-step/setup/" in page.url:
+            key = page.locator("#setup-key").inner_text().replace(" ", "")
+            page.get_by_role("textbox", name="Code").fill(
+                current_code(base64.b32decode(key + "=" * (-len(key) % 8)))
+            )
+            with page.expect_navigation():
+                page.get_by_role("button", name="Turn on two-step sign-in").click()
+            with page.expect_navigation():
+                page.get_by_role("link", name="Continue").click()
+        elif "/accounts/two-step/" in page.url:
+            device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+            page.get_by_role("textbox", name="Code").fill(current_code(device.bin_key, after=device.last_t))
+            with page.expect_navigation():
+                page.get_by_role("button", name="Verify").click()
 
     return do_sign_in
+
+
+def current_code(key: bytes, after: int = -1) -> str:
+    """The authenticator's code now; waits for the next 30-second step if this one was used."""
+    while int(time.time()) // 30 <= after:
+        time.sleep(1)
+    return f"{totp(key):06d}"

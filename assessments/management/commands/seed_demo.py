@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import base64
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessments import services
 from assessments.models import Agency, Membership, QuestionnaireVersion, Role
 from assessments.questionnaire_loader import DEFAULT_QUESTIONNAIRE, questionnaire_load
 
 DEMO_PASSWORD = "readiness-demo"
+# Base32, as authenticator apps take it. Demo accounts only: never use a published secret.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+DEMO_TOTP_USERS = {"command", "agencyadmin", "admin"}
 
 AGENCIES = {
     "example": {
@@ -129,6 +135,15 @@ class Command(BaseCommand):
             Membership.objects.update_or_create(
                 user=user, defaults={"agency": agencies[agency_key], "role": role, "title": title}
             )
+        if username in DEMO_TOTP_USERS:
+            TOTPDevice.objects.update_or_create(
+                user=user,
+                name="Demo authenticator",
+                defaults={
+                    "key": base64.b32decode(DEMO_TOTP_SECRET).hex(),
+                    "confirmed": True,
+                },
+            )
         return user
 
     def _assessments(self, agencies: dict[str, Agency], users: dict) -> None:
@@ -188,7 +203,11 @@ class Command(BaseCommand):
 
 
 def demo_logins_text() -> str:
-    lines = ["Demo logins (password for every account: readiness-demo):"]
+    lines = [
+        "Demo logins (password for every account: readiness-demo).",
+        f"command, agencyadmin and admin also need a code from an authenticator app set up with "
+        f"the key {DEMO_TOTP_SECRET}.",
+    ]
     for username, (first, last, agency_key, role, _title) in ACCOUNTS.items():
         where = AGENCIES[agency_key]["name"] if agency_key else "site administrator"
         role_label = Role(role).label if role else "Django admin"

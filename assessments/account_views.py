@@ -1,0 +1,124 @@
+"""Two-step sign-in and session keep-alive views."""
+
+from __future__ import annotations
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+
+from . import audit, mfa
+from .forms import CodeForm
+from .models import Event
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return "/"
+
+
+@login_required
+def mfa_verify(request: HttpRequest) -> HttpResponse:
+    if request.user.is_verified():
+        return redirect(_next_url(request))
+    if not mfa.has_totp(request.user):
+        return redirect("mfa_setup")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = mfa.match_code(request.user, form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            audit.record(request=request, kind=Event.Kind.MFA_VERIFIED, comment=device.name)
+            return redirect(_next_url(request))
+        audit.record(request=request, kind=Event.Kind.MFA_FAILED, outcome=Event.Outcome.FAILURE)
+        form.add_error(
+            "code",
+            "That code is not valid. Enter the current 6-digit code from your authenticator "
+            "app (each code works once), or an unused recovery code.",
+        )
+    return render(
+        request, "registration/mfa_verify.html", {"form": form, "next": _next_url(request)}
+    )
+
+
+@login_required
+def mfa_setup(request: HttpRequest) -> HttpResponse:
+    if mfa.has_totp(request.user) and not request.user.is_verified():
+        return redirect("mfa_verify")
+    device = mfa.pending_totp_device(request.user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"].strip()):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            codes = mfa.recovery_codes_create(user=request.user)
+            audit.record(request=request, kind=Event.Kind.MFA_ENABLED, comment=device.name)
+            audit.record(request=request, kind=Event.Kind.RECOVERY_CODES)
+            return render(
+                request,
+                "registration/mfa_recovery_codes.html",
+                {"codes": codes, "next": _next_url(request)},
+            )
+        form.add_error(
+            "code",
+            "That code does not match. Check that the app shows Readiness for your username "
+            "and enter the code it shows now.",
+        )
+    secret = mfa.base32_secret(device)
+    uri = device.config_url
+    qr_svg = (
+        segno.make(uri, error="m")
+        .svg_inline(scale=4, dark="#000", light="#fff")
+        .replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
+    )
+    return render(
+        request,
+        "registration/mfa_setup.html",
+        {
+            "form": form,
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "qr_svg": qr_svg,
+            "next": _next_url(request),
+            "required": mfa.mfa_required(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def recovery_codes_renew(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_verified():
+        return redirect("mfa_verify")
+    codes = mfa.recovery_codes_create(user=request.user)
+    audit.record(request=request, kind=Event.Kind.RECOVERY_CODES)
+    messages.success(request, "New recovery codes created; the old ones no longer work.")
+    return render(request, "registration/mfa_recovery_codes.html", {"codes": codes, "next": "/"})
+
+
+def session_status(request: HttpRequest) -> JsonResponse:
+    """Seconds left before the idle limit; reading it does not count as activity."""
+    from readiness.middleware import now
+
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False, "seconds_left": 0})
+    last = request.session.get("last_activity", now())
+    left = max(0, int(settings.SESSION_IDLE_SECONDS - (now() - last)))
+    return JsonResponse({"signed_in": True, "seconds_left": left})
+
+
+@require_POST
+def session_keepalive(request: HttpRequest) -> JsonResponse:
+    """The "Stay signed in" button: the request itself counts as activity."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False, "seconds_left": 0}, status=401)
+    return JsonResponse({"signed_in": True, "seconds_left": settings.SESSION_IDLE_SECONDS})

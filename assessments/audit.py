@@ -1,0 +1,102 @@
+"""The security audit trail: sign-in, sign-out, lockout, MFA and member changes.
+
+Every row records UTC time, actor, agency, event, object, outcome and IP address. Rows are only
+ever created; no view and no admin can change or delete them.
+"""
+
+from __future__ import annotations
+
+from axes.helpers import get_client_ip_address
+from axes.signals import user_locked_out
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from .models import Event, Membership
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return get_client_ip_address(request) or request.META.get("REMOTE_ADDR") or None
+
+
+def agency_id_of(user) -> int | None:
+    if user is None or not getattr(user, "pk", None):
+        return None
+    return Membership.objects.filter(user_id=user.pk).values_list("agency_id", flat=True).first()
+
+
+def record(
+    *,
+    request,
+    kind: str,
+    actor=None,
+    outcome: str = Event.Outcome.SUCCESS,
+    subject_user=None,
+    agency_id: int | None = None,
+    username: str = "",
+    old=None,
+    new=None,
+    comment: str = "",
+) -> Event:
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    if agency_id is None:
+        agency_id = agency_id_of(subject_user) or agency_id_of(actor)
+    return Event.objects.create(
+        kind=kind,
+        actor=actor,
+        outcome=outcome,
+        subject_user=subject_user,
+        agency_id=agency_id,
+        username=(username or getattr(actor, "username", ""))[:150],
+        ip_address=client_ip(request),
+        old=old,
+        new=new,
+        comment=comment,
+    )
+
+
+@receiver(user_logged_in)
+def on_signed_in(sender, request, user, **kwargs) -> None:
+    from readiness.middleware import now
+
+    if request is not None and hasattr(request, "session"):
+        request.session["signed_in_at"] = request.session["last_activity"] = now()
+    record(request=request, kind=Event.Kind.SIGNED_IN, actor=user)
+
+
+@receiver(user_logged_out)
+def on_signed_out(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        reason = getattr(request, "session_end_reason", "")
+        kind = Event.Kind.SESSION_ENDED if reason else Event.Kind.SIGNED_OUT
+        record(request=request, kind=kind, actor=user, comment=reason)
+
+
+@receiver(user_login_failed)
+def on_sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
+    username = str(credentials.get("username", ""))[:150]
+    user = get_user_model().objects.filter(username=username).first()
+    record(
+        request=request,
+        kind=Event.Kind.SIGN_IN_FAILED,
+        actor=None,
+        outcome=Event.Outcome.FAILURE,
+        subject_user=user,
+        username=username,
+    )
+
+
+@receiver(user_locked_out)
+def on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
+    user = get_user_model().objects.filter(username=username).first()
+    record(
+        request=request,
+        kind=Event.Kind.LOCKED_OUT,
+        actor=None,
+        outcome=Event.Outcome.FAILURE,
+        subject_user=user,
+        username=username or "",
+    )

@@ -1,0 +1,69 @@
+"""Two-step sign-in (TOTP with recovery codes), built on django-otp."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django_otp import devices_for_user
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .access import membership_or_none
+from .models import Role
+
+RECOVERY_CODE_COUNT = 10
+MFA_ROLES = {Role.COMMAND, Role.AGENCY_ADMIN}
+
+
+def mfa_required(user) -> bool:
+    """Command staff, agency and site administrators always; everyone when the setting says so;
+    and anyone who has set it up, since an enrolled second factor must not be skippable."""
+    if not user.is_authenticated:
+        return False
+    if settings.READINESS_MFA_FOR_EVERYONE or user.is_staff or user.is_superuser:
+        return True
+    membership = membership_or_none(user)
+    role = membership.role if membership else None
+    return role in MFA_ROLES or has_totp(user)
+
+
+def has_totp(user) -> bool:
+    return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+
+
+def base32_secret(device: TOTPDevice) -> str:
+    return base64.b32encode(device.bin_key).decode().rstrip("=")
+
+
+def pending_totp_device(user) -> TOTPDevice:
+    """The unconfirmed device being set up, created on first call."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def recovery_codes_create(*, user) -> list[str]:
+    """Replace the user's recovery codes with new single-use ones and return them (shown once)."""
+    device, _ = StaticDevice.objects.get_or_create(user=user, name="Recovery codes")
+    device.confirmed = True
+    device.save()
+    device.token_set.all().delete()
+    codes = [f"{secrets.token_hex(4)}-{secrets.token_hex(4)}" for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def match_code(user, code: str):
+    """The confirmed device that accepts `code` (each code works once), or None."""
+    code = code.strip().replace(" ", "").lower()
+    if not code:
+        return None
+    for device in devices_for_user(user, confirmed=True):
+        if device.verify_is_allowed()[0] and device.verify_token(code):
+            return device
+    return None
