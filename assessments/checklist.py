@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.http import QueryDict
+from django.utils import timezone
 
 from .models import CHOICE_LABELS, SCALE_LABELS, Answer, AnswerType, Question
 from .services import (
@@ -95,6 +96,90 @@ class QuestionRow:
     @property
     def error_list(self) -> list[str]:
         return list(dict.fromkeys(self.errors.values()))
+
+
+def person_name(user) -> str:
+    if user is None:
+        return "a former user"
+    return user.get_full_name() or user.username
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def row_context(row: QuestionRow) -> dict:
+    """One question as a flat dict: the template reads keys, not attributes, which keeps a
+    long section fast to render (Django tries a dict lookup before an attribute)."""
+    question, content, errors = row.question, row.content, row.errors
+    prefix = row.prefix
+    context = {
+        "code": question.code,
+        "prompt": question.prompt,
+        "guidance": question.guidance,
+        "source": question.source,
+        "critical": question.critical,
+        "p": prefix,
+        "has_radio": row.has_radio,
+        "is_number": question.answer_type == AnswerType.NUMBER,
+        "options": [
+            {"id": f"{prefix}-value-{o.value}", "value": o.value, "label": o.label, "on": o.checked}
+            for o in row.options
+        ]
+        if row.has_radio
+        else (),
+        "value": content["value"],
+        "na": content["not_applicable"],
+        "na_reason": content["na_reason"],
+        "note": content["note"],
+        "flagged": content["flagged"],
+        "version": row.version,
+        "digest": row.digest,
+        "errors": row.error_list,
+        "err_value": "value" in errors,
+        "err_na_reason": "na_reason" in errors,
+        "err_note": "note" in errors,
+        "conflict": None,
+        "changed": (
+            f"Last changed by {person_name(row.answer.updated_by)} on "
+            f"{_when(row.answer.updated_at)}."
+            if row.answer
+            else "Not answered yet."
+        ),
+    }
+    if row.conflict:
+        stored = row.conflict.stored
+        context["conflict"] = {
+            "who": person_name(stored.updated_by),
+            "when": _when(stored.updated_at),
+            "value": (
+                f"Not applicable ({stored.na_reason})"
+                if stored.not_applicable
+                else stored.display_value
+            ),
+            "note": stored.note,
+            "flagged": stored.flagged,
+        }
+    return context
+
+
+def section_template_context(*, assessment, sections, section, rows: list[QuestionRow]) -> dict:
+    """The whole context of templates/assessments/section.html."""
+    index = sections.index(section)
+    return {
+        "assessment": assessment,
+        "sections": sections,
+        "section": section,
+        "rows": [row_context(row) for row in rows],
+        "error_rows": [
+            {"code": row.question.code, "messages": row.error_list} for row in rows if row.errors
+        ],
+        "conflict_codes": [row.question.code for row in rows if row.conflict],
+        "previous_section": sections[index - 1] if index > 0 else None,
+        "next_section": sections[index + 1] if index + 1 < len(sections) else None,
+        "editable": assessment.is_editable,
+        "limits": LIMITS,
+    }
 
 
 LIMITS = {

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from . import results, scoring, selectors, services
 from .access import get_assessment_for_user, get_membership, membership_or_none, require_command
-from .checklist import LIMITS, build_rows, parse_section_post
+from .checklist import build_rows, parse_section_post, section_template_context
 from .forms import AssessmentStartForm, ReturnForm
 from .models import QuestionnaireVersion
 
@@ -147,24 +147,10 @@ def section_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 
 def _render_section(request, assessment, sections, section, rows, status: int) -> HttpResponse:
-    index = sections.index(section)
-    return render(
-        request,
-        "assessments/section.html",
-        {
-            "assessment": assessment,
-            "sections": sections,
-            "section": section,
-            "rows": rows,
-            "error_rows": [row for row in rows if row.errors],
-            "conflict_rows": [row for row in rows if row.conflict],
-            "previous_section": sections[index - 1] if index > 0 else None,
-            "next_section": sections[index + 1] if index + 1 < len(sections) else None,
-            "editable": assessment.is_editable,
-            "limits": LIMITS,
-        },
-        status=status,
+    context = section_template_context(
+        assessment=assessment, sections=sections, section=section, rows=rows
     )
+    return render(request, "assessments/section.html", context, status=status)
 
 
 def _workflow(request: HttpRequest, action, success: str, **kwargs) -> HttpResponse | None:

@@ -8,7 +8,7 @@ loader and every question is answered, with a note, through `services.answers_sa
   (a) the real page: `django.test.Client` GET of the section URL, signed in with force_login
       (middleware, view, queries and template);
   (b) the section template alone: `checklist.build_rows` plus `render_to_string` of
-      templates/assessments/section.html with the context `views._render_section` builds, the
+      templates/assessments/section.html with `checklist.section_template_context`, the
       questions and answers already loaded (no queries);
   (c) Django's default widgets for the same questions: a dynamically built `forms.Form` with,
       per question, a RadioSelect ChoiceField (Yes, Partial, No, Not applicable), a Textarea
@@ -49,7 +49,7 @@ def main() -> None:
 
     from assessments import selectors, services
     from assessments.access import get_assessment_for_user
-    from assessments.checklist import LIMITS, build_rows
+    from assessments.checklist import LIMITS, build_rows, section_template_context
     from tests.factories import questionnaire_toml
 
     questionnaire = _setup.load_questionnaire_text(
@@ -108,23 +108,10 @@ def main() -> None:
 
     def template_render(questions=questions) -> str:
         rows = build_rows(questions, answers)
-        index = sections.index(section)
-        return render_to_string(
-            "assessments/section.html",
-            {
-                "assessment": view_assessment,
-                "sections": sections,
-                "section": section,
-                "rows": rows,
-                "error_rows": [row for row in rows if row.errors],
-                "conflict_rows": [row for row in rows if row.conflict],
-                "previous_section": sections[index - 1] if index > 0 else None,
-                "next_section": sections[index + 1] if index + 1 < len(sections) else None,
-                "editable": view_assessment.is_editable,
-                "limits": LIMITS,
-            },
-            request=request,
+        context = section_template_context(
+            assessment=view_assessment, sections=sections, section=section, rows=rows
         )
+        return render_to_string("assessments/section.html", context, request=request)
 
     template_html = template_render()
     assert 'value="partial" checked' in template_html
