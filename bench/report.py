@@ -1,0 +1,167 @@
+"""How long the PDF report takes: first download, WeasyPrint alone, cached download, memory.
+
+Standalone: `python bench/report.py [saved.pdf]`. Uses a throwaway SQLite file unless
+DATABASE_URL is set.
+Goals: first download within 1.15 × WeasyPrint alone; a cached download at least 50 × faster.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ["DJANGO_SETTINGS_MODULE"] = "readiness.settings"
+os.environ["DJANGO_DEBUG"] = "1"
+TEMP_DIR = None
+if not os.environ.get("DATABASE_URL"):
+    TEMP_DIR = tempfile.TemporaryDirectory(prefix="readiness-bench-")
+    os.environ["DJANGO_SQLITE_PATH"] = str(Path(TEMP_DIR.name) / "bench.sqlite3")
+
+import django  # noqa: E402
+
+django.setup()
+# WeasyPrint logs each layout step at INFO; the figures below are the output.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+logging.getLogger("axes").setLevel(logging.WARNING)
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.template.loader import render_to_string  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from assessments import services  # noqa: E402
+from assessments.models import Agency, Membership, Role  # noqa: E402
+from assessments.questionnaire_loader import DEFAULT_QUESTIONNAIRE, questionnaire_load  # noqa: E402
+from reports import pdf  # noqa: E402
+from reports.context import report_context  # noqa: E402
+from reports.models import CachedReport  # noqa: E402
+from reports.services import TEMPLATE  # noqa: E402
+
+RUNS = 3
+CACHED_RUNS = 20
+
+
+def setup_assessment():
+    call_command("migrate", verbosity=0, interactive=False)
+    questionnaire_load(path=DEFAULT_QUESTIONNAIRE)
+    user_model = get_user_model()
+    agency, _ = Agency.objects.get_or_create(
+        name="Bench County Sheriff's Office", defaults={"state": "TX", "county": "Bench County"}
+    )
+    command, created = user_model.objects.get_or_create(
+        username="bench-command", defaults={"first_name": "Bench", "last_name": "Commander"}
+    )
+    if created:
+        Membership.objects.create(user=command, agency=agency, role=Role.COMMAND, title="Sheriff")
+    # Downloads go through a preparer: command staff would first need two-step sign-in.
+    user, created = user_model.objects.get_or_create(
+        username="bench-preparer", defaults={"first_name": "Bench", "last_name": "Preparer"}
+    )
+    if created:
+        Membership.objects.create(user=user, agency=agency, role=Role.PREPARER)
+    assessment = services.assessment_start(
+        agency=agency,
+        user=command,
+        membership=command.membership,
+        title="Bench readiness review",
+        models=["JEM", "TFM", "WSO"],
+    )
+    cycle = ["yes", "partial", "no"]
+    data = []
+    for index, question in enumerate(assessment.applicable_questions().order_by("position")):
+        value = cycle[index % 3]
+        if question.answer_type == "scale":
+            value = str(index % 5)
+        elif question.answer_type in ("number", "text"):
+            value = "12"
+        note = (
+            f"Evidence for {question.code}: policy binder, tab {index + 1}; owner: records "
+            "sergeant; reviewed with counsel and the jail commander last quarter."
+        )
+        data.append(services.AnswerInput(question_id=question.pk, value=value, note=note))
+    services.answers_save(assessment=assessment, user=user, data=data)
+    return assessment, user
+
+
+def timed(function):
+    start = time.perf_counter()
+    value = function()
+    return time.perf_counter() - start, value
+
+
+def main() -> None:
+    setup_test_environment()
+    assessment, user = setup_assessment()
+    client = Client()
+    client.force_login(user)
+    url = reverse("report_pdf", args=[assessment.pk])
+    CachedReport.objects.all().delete()
+
+    # Warm-up of fonts and templates, outside every figure below.
+    pdf.render_pdf(render_to_string(TEMPLATE, report_context(assessment)))
+    CachedReport.objects.all().delete()
+
+    # Other work on the machine adds noise: interleave the two measurements and keep the best.
+    html = render_to_string(TEMPLATE, report_context(assessment))
+    firsts, floors = [], []
+    for _ in range(RUNS):
+        CachedReport.objects.all().delete()
+        seconds, response = timed(lambda: client.get(url))
+        assert response.status_code == 200, response.status_code
+        firsts.append(seconds)
+        seconds, _ = timed(lambda: pdf.render_pdf(html))
+        floors.append(seconds)
+    first_seconds, floor_seconds = min(firsts), min(floors)
+    size = len(response.content)
+    if len(sys.argv) > 1:
+        Path(sys.argv[1]).write_bytes(response.content)
+
+    # tracemalloc slows Python several times over: measure memory on a separate first download.
+    CachedReport.objects.all().delete()
+    tracemalloc.start()
+    client.get(url)
+    _, traced_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    cached = []
+    for _ in range(CACHED_RUNS):
+        seconds, cached_response = timed(lambda: client.get(url))
+        assert cached_response.status_code == 200
+        cached.append(seconds)
+    cached.sort()
+    cached_seconds = cached[len(cached) // 2]
+
+    maxrss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    ratio = first_seconds / floor_seconds
+    speedup = first_seconds / cached_seconds
+    questions = assessment.applicable_questions().count()
+    print(f"Report of the shipped questionnaire: {questions} questions, all answered with notes")
+    best = f"(best of {RUNS})"
+    print(f"  first download (view, render, cache write): {first_seconds * 1000:8.1f} ms {best}")
+    print(f"  WeasyPrint alone on the same HTML (floor):  {floor_seconds * 1000:8.1f} ms {best}")
+    print(f"  ratio first / floor: {ratio:.2f} (goal <= 1.15)")
+    print(
+        f"  cached download (median of {CACHED_RUNS}):        {cached_seconds * 1000:8.1f} ms"
+        f"  ({speedup:.0f}x faster; goal >= 50x)"
+    )
+    print(f"  PDF size: {size / 1024:.0f} KiB")
+    print(f"  peak memory: tracemalloc {traced_peak / 2**20:.1f} MiB during the first download;")
+    print(f"               max RSS of the process {maxrss_mib:.0f} MiB")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        if TEMP_DIR is not None:
+            TEMP_DIR.cleanup()
