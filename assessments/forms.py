@@ -5,6 +5,7 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from .models import PartnershipModel
@@ -70,3 +71,24 @@ class CodeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+
+class _SubmitHelperMixin:
+    submit_label = "Save"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+
+class PasswordChangeForm(_SubmitHelperMixin, auth_forms.PasswordChangeForm):
+    submit_label = "Change password"
+
+
+class PasswordResetForm(_SubmitHelperMixin, auth_forms.PasswordResetForm):
+    submit_label = "Send the link"
+
+
+class SetPasswordForm(_SubmitHelperMixin, auth_forms.SetPasswordForm):
+    submit_label = "Set password"

@@ -64,6 +64,8 @@ class SessionLimits:
                 request.session_end_reason = reason
                 logout(request)
                 messages.info(request, reason)
+                if resolve_name(request) == "login":
+                    return self.get_response(request)
                 return redirect_to_login(request.get_full_path())
             if resolve_name(request) not in self.PASSIVE_PATH_NAMES:
                 session["last_activity"] = current

@@ -82,9 +82,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "readiness.middleware.SessionLimits",
     "readiness.middleware.RequireMultiFactor",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "readiness.middleware.NoStoreForSignedInUsers",
@@ -167,6 +167,22 @@ SESSION_SAVE_EVERY_REQUEST = True
 # Multi-factor sign-in: always for command staff, agency administrators and site administrators.
 READINESS_MFA_FOR_EVERYONE = env_bool("READINESS_MFA_FOR_EVERYONE", default=False)
 OTP_TOTP_ISSUER = os.environ.get("READINESS_OTP_ISSUER", "Readiness")
+
+# Password-set links (invitations and resets) work once and expire after three days.
+PASSWORD_RESET_TIMEOUT = env_int("READINESS_PASSWORD_LINK_HOURS", 72) * 3600
+
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "readiness@localhost")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"

@@ -108,7 +108,9 @@ def sign_in(page, live_server) -> Callable[[str, str], None]:
                 page.get_by_role("link", name="Continue").click()
         elif "/accounts/two-step/" in page.url:
             device = TOTPDevice.objects.get(user__username=username, confirmed=True)
-            page.get_by_role("textbox", name="Code").fill(current_code(device.bin_key, after=device.last_t))
+            page.get_by_role("textbox", name="Code").fill(
+                current_code(device.bin_key, after=device.last_t)
+            )
             with page.expect_navigation():
                 page.get_by_role("button", name="Verify").click()
 

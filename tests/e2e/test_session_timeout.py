@@ -1,0 +1,47 @@
+"""The idle-session warning, and input kept across a session that ended."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.conftest import PASSWORD
+
+
+def test_the_warning_offers_to_stay_signed_in(
+    page: Page, live_server, sign_in, settings, preparer, draft
+) -> None:
+    settings.SESSION_IDLE_SECONDS = 75  # the warning comes 60 s before the end: after 15 s
+    sign_in("preparer", PASSWORD)
+    page.goto(f"{live_server.url}/assessments/{draft.pk}/")
+    dialog = page.get_by_role("alertdialog", name="You will be signed out soon")
+    expect(dialog).to_be_hidden()
+    expect(dialog).to_be_visible(timeout=25_000)
+    stay = dialog.get_by_role("button", name="Stay signed in")
+    expect(stay).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text(draft.title)
+
+
+def test_typed_input_comes_back_after_the_session_ends(
+    page: Page, live_server, sign_in, settings, preparer, draft
+) -> None:
+    settings.SESSION_IDLE_SECONDS = 4
+    sign_in("preparer", PASSWORD)
+    section = f"{live_server.url}/assessments/{draft.pk}/sections/CAP/"
+    page.goto(section)
+    note = page.locator("fieldset#CAP-04").get_by_label("Note")
+    note.fill("Two deputies named in the staffing memo of March.")
+    # The page signs itself out when the idle time is over and keeps what was typed.
+    page.wait_for_url("**/accounts/login/**", timeout=15_000)
+    settings.SESSION_IDLE_SECONDS = 1800
+    page.get_by_label("Username").fill("preparer")
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    assert page.url == section
+    expect(page.locator("#restored-notice")).to_be_visible()
+    expect(page.locator("fieldset#CAP-04").get_by_label("Note")).to_have_value(
+        "Two deputies named in the staffing memo of March."
+    )
