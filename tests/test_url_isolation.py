@@ -1,0 +1,144 @@
+"""Every URL of the app, requested by the wrong people.
+
+The test walks the whole URL map: each pattern must be listed below, so a new URL without an
+isolation rule fails here until someone decides who may use it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from assessments.models import Role
+from tests.conftest import make_member
+
+# Pages anyone may open: signing in and setting a password from an emailed link.
+PUBLIC = {
+    "login",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
+# About the signed-in user only; no agency object in the address.
+SELF = {
+    "logout",
+    "password_change",
+    "password_change_done",
+    "mfa_verify",
+    "mfa_setup",
+    "recovery_codes_renew",
+    "session_status",
+    "session_keepalive",
+}
+# Pages of the user's own agency without an object id.
+AGENCY_PAGES = {"dashboard", "assessment_start", "members", "member_add", "agency_audit", "method"}
+# Addresses that carry an assessment id.
+ASSESSMENT_OBJECTS = {
+    "assessment",
+    "section",
+    "assessment_submit",
+    "assessment_approve",
+    "assessment_return",
+    "assessment_reopen",
+    "assessment_results",
+    "assessment_activity",
+    "report_pdf",
+    "assessment_export_json",
+    "assessment_export_csv",
+}
+# Addresses that carry a membership id.
+MEMBER_OBJECTS = {"member_role", "member_deactivate", "member_reactivate", "member_invite"}
+# What a preparer may not do (403).
+COMMAND_ONLY = {
+    "assessment_start",
+    "assessment_approve",
+    "assessment_return",
+    "assessment_reopen",
+    "assessment_export_json",
+    "assessment_export_csv",
+    "agency_audit",
+}
+ADMIN_ONLY = {"members", "member_add", *MEMBER_OBJECTS}
+# Answered without a redirect when nobody is signed in (JSON for the page's script).
+ANONYMOUS_JSON = {"session_status": 200, "session_keepalive": 401}
+
+
+def url_names() -> set[str]:
+    def walk(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    continue  # Django admin: staff only, tested through its own checks
+                yield from walk(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern):
+                yield pattern.name
+
+    return set(walk(get_resolver().url_patterns))
+
+
+def test_every_url_has_an_isolation_rule():
+    covered = PUBLIC | SELF | AGENCY_PAGES | ASSESSMENT_OBJECTS | MEMBER_OBJECTS
+    unknown = url_names() - covered
+    assert not unknown, f"URLs without an isolation rule: {sorted(unknown)}"
+    unnamed = [name for name in url_names() if not name]
+    assert not unnamed
+
+
+@pytest.fixture
+def urls_of_agency_a(draft, preparer):
+    """Each URL of the map, filled with objects of Example County (agency A)."""
+    urls = {}
+    for name in url_names() - PUBLIC:
+        if name in ASSESSMENT_OBJECTS:
+            kwargs = {"pk": draft.pk, **({"code": "CAP"} if name == "section" else {})}
+        elif name in MEMBER_OBJECTS:
+            kwargs = {"pk": preparer.membership.pk}
+        else:
+            kwargs = {}
+        urls[name] = reverse(name, kwargs=kwargs)
+    return urls
+
+
+def responses(client: Client, url: str) -> dict[str, int]:
+    return {"get": client.get(url).status_code, "post": client.post(url, {}).status_code}
+
+
+def test_another_agency_gets_404_for_every_object_of_agency_a(
+    urls_of_agency_a, other_agency, outsider, client_for
+):
+    admin_b = make_member("adminb", other_agency, Role.AGENCY_ADMIN)
+    for name, url in urls_of_agency_a.items():
+        if name not in ASSESSMENT_OBJECTS | MEMBER_OBJECTS:
+            continue
+        client = client_for(admin_b if name in MEMBER_OBJECTS else outsider)
+        statuses = responses(client, url)
+        assert set(statuses.values()) <= {404, 405}, (name, statuses)
+        assert 404 in statuses.values(), (name, statuses)
+
+
+def test_anonymous_users_are_sent_to_sign_in(urls_of_agency_a, client):
+    login = reverse("login")
+    for name, url in urls_of_agency_a.items():
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if name in ANONYMOUS_JSON:
+                assert response.status_code in (ANONYMOUS_JSON[name], 405), (name, method)
+            elif name == "logout":
+                assert response.status_code in (302, 405)
+            else:
+                assert response.status_code == 302, (name, method, response.status_code)
+                assert response["Location"].startswith(login), (name, method)
+
+
+def test_preparers_get_403_where_command_or_administrators_are_needed(
+    urls_of_agency_a, preparer, client_for
+):
+    client = client_for(preparer)
+    for name in sorted(COMMAND_ONLY | ADMIN_ONLY):
+        if name not in urls_of_agency_a:
+            continue
+        statuses = responses(client, urls_of_agency_a[name])
+        assert set(statuses.values()) <= {403, 405}, (name, statuses)
+        assert 403 in statuses.values(), (name, statuses)
