@@ -1,0 +1,92 @@
+"""Forms for managing an agency's members and filtering its audit log."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Layout, Submit
+from django import forms
+from django.contrib.auth.validators import UnicodeUsernameValidator
+
+from .models import Event, Membership, Role
+
+
+class MemberAddForm(forms.Form):
+    username = forms.CharField(
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text="What the member types to sign in, e.g. jsmith. Letters, digits and @ . + - _ "
+        "only; case-sensitive.",
+        error_messages={"required": "Enter a username, e.g. jsmith."},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    first_name = forms.CharField(
+        max_length=150,
+        error_messages={"required": "Enter the member's first name."},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    last_name = forms.CharField(
+        max_length=150,
+        error_messages={"required": "Enter the member's last name."},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    email = forms.EmailField(
+        required=False,
+        help_text="Optional; used for password-reset links.",
+        error_messages={"invalid": "Enter an email address such as j.smith@example.gov."},
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    role = forms.ChoiceField(
+        choices=Role.choices,
+        initial=Role.PREPARER,
+        help_text="Preparers answer questions; command staff also start, approve and download; "
+        "agency administrators also manage members.",
+    )
+    title = forms.CharField(
+        max_length=100,
+        required=False,
+        help_text=Membership._meta.get_field("title").help_text,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Add member"))
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(
+        choices=Role.choices,
+        error_messages={"invalid_choice": "Choose Preparer, Command or Agency administrator."},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Change role"))
+
+
+class AuditFilterForm(forms.Form):
+    """Filters of the audit log; `user` offers only the agency's own members."""
+
+    user = forms.TypedChoiceField(label="User", coerce=int, required=False, empty_value=None)
+    kind = forms.ChoiceField(
+        label="Event",
+        required=False,
+        choices=[("", "All events"), *Event.Kind.choices],
+    )
+
+    def __init__(self, *args, members, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [
+            ("", "Everyone"),
+            *(
+                (m.user_id, f"{m.user.get_full_name() or m.user.username} ({m.user.username})")
+                for m in members
+            ),
+        ]
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the template's GET form adds the button
+        self.helper.disable_csrf = True  # a token in a GET query string would leak into logs
+        self.helper.layout = Layout(
+            Div("user", css_class="col-md-5"), Div("kind", css_class="col-md-5")
+        )

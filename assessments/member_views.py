@@ -1,0 +1,226 @@
+"""Agency administrators manage their agency's members; command staff and agency
+administrators read their agency's audit log.
+
+A membership of another agency answers 404 before any role check, so nothing about another
+agency's members can be learnt from the answer.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from . import members as member_services
+from .access import get_membership
+from .member_forms import AuditFilterForm, MemberAddForm, MemberRoleForm
+from .mfa import has_totp
+from .models import Event, Membership, Role
+
+AUDIT_PAGE_SIZE = 50
+
+
+def _require_agency_admin(request: HttpRequest) -> Membership:
+    """The signed-in user's membership if they are an agency administrator, else 403."""
+    membership = get_membership(request)
+    if membership.role != Role.AGENCY_ADMIN:
+        raise PermissionDenied("Only agency administrators can manage members.")
+    return membership
+
+
+def _get_member_for_admin(request: HttpRequest, pk: int) -> tuple[Membership, Membership]:
+    """(the member, the acting administrator): 404 for another agency's membership, then 403
+    unless the user is an agency administrator."""
+    own = get_membership(request)
+    member = get_object_or_404(
+        Membership.objects.select_related("user", "agency"), pk=pk, agency_id=own.agency_id
+    )
+    return member, _require_agency_admin(request)
+
+
+def _refusal(error: ValidationError | PermissionDenied) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or "You are not allowed to do this."
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def _render_invite(request, member: Membership, url: str, *, added: bool) -> HttpResponse:
+    return render(
+        request,
+        "assessments/member_invite.html",
+        {
+            "member": member,
+            "invite_url": url,
+            "expires_at": member_services.invite_expires_at(),
+            "added": added,
+        },
+    )
+
+
+@login_required
+def members(request: HttpRequest) -> HttpResponse:
+    """Two queries plus one per member for the two-step sign-in state (agencies are small)."""
+    admin = _require_agency_admin(request)
+    memberships = (
+        Membership.objects.filter(agency_id=admin.agency_id)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username")
+    )
+    rows = [(m, has_totp(m.user)) for m in memberships]
+    return render(
+        request,
+        "assessments/members.html",
+        {"agency": admin.agency, "rows": rows, "own": admin},
+    )
+
+
+@login_required
+def member_add(request: HttpRequest) -> HttpResponse:
+    admin = _require_agency_admin(request)
+    form = MemberAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, url = member_services.member_add(
+                agency=admin.agency,
+                actor_membership=admin,
+                request=request,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            # Shown on this response only: the link is not stored anywhere.
+            return _render_invite(request, user.membership, url, added=True)
+    return render(
+        request,
+        "assessments/member_form.html",
+        {"form": form, "heading": "Add a member", "agency": admin.agency},
+    )
+
+
+@login_required
+def member_role(request: HttpRequest, pk: int) -> HttpResponse:
+    member, admin = _get_member_for_admin(request, pk)
+    form = MemberRoleForm(request.POST or None, initial={"role": member.role})
+    if request.method == "POST" and form.is_valid():
+        old = member.get_role_display()
+        try:
+            changed = member_services.member_role_change(
+                membership=member,
+                actor_membership=admin,
+                role=form.cleaned_data["role"],
+                request=request,
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, _refusal(error))
+        else:
+            if changed.get_role_display() == old:
+                messages.info(request, f"{_name(member.user)} is already {old}; nothing changed.")
+            else:
+                messages.success(
+                    request,
+                    f"{_name(member.user)}: role changed from {old} to "
+                    f"{changed.get_role_display()}.",
+                )
+            return redirect("members")
+    return render(
+        request,
+        "assessments/member_form.html",
+        {
+            "form": form,
+            "heading": f"Change the role of {_name(member.user)}",
+            "member": member,
+            "agency": admin.agency,
+        },
+    )
+
+
+@login_required
+@require_POST
+def member_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    member, admin = _get_member_for_admin(request, pk)
+    try:
+        member_services.member_deactivate(
+            membership=member, actor_membership=admin, request=request
+        )
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, f"Not deactivated: {_refusal(error)}")
+    else:
+        messages.success(
+            request,
+            f"{_name(member.user)} is deactivated and signed out everywhere; they can no "
+            "longer sign in.",
+        )
+    return redirect("members")
+
+
+@login_required
+@require_POST
+def member_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    member, admin = _get_member_for_admin(request, pk)
+    try:
+        member_services.member_reactivate(
+            membership=member, actor_membership=admin, request=request
+        )
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, f"Not reactivated: {_refusal(error)}")
+    else:
+        messages.success(request, f"{_name(member.user)} can sign in again.")
+    return redirect("members")
+
+
+@login_required
+@require_POST
+def member_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    member, admin = _get_member_for_admin(request, pk)
+    try:
+        url = member_services.invite_link_create(
+            membership=member, actor_membership=admin, request=request
+        )
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, f"No new link: {_refusal(error)}")
+        return redirect("members")
+    return _render_invite(request, member, url, added=False)
+
+
+@login_required
+@require_GET
+def agency_audit(request: HttpRequest) -> HttpResponse:
+    """The agency's audit trail, newest first; three queries a page."""
+    membership = get_membership(request)
+    if not membership.is_command:
+        raise PermissionDenied(
+            "Only command staff and agency administrators can read the audit log."
+        )
+    people = list(
+        Membership.objects.filter(agency_id=membership.agency_id)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username")
+    )
+    form = AuditFilterForm(request.GET or None, members=people)
+    events = Event.objects.filter(agency_id=membership.agency_id).select_related(
+        "actor", "subject_user", "assessment", "question"
+    )
+    if form.is_valid():
+        user_id, kind = form.cleaned_data["user"], form.cleaned_data["kind"]
+        if user_id:
+            events = events.filter(Q(actor_id=user_id) | Q(subject_user_id=user_id))
+        if kind:
+            events = events.filter(kind=kind)
+    elif form.is_bound:
+        events = events.none()
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "assessments/audit.html",
+        {"agency": membership.agency, "form": form, "page": page},
+    )

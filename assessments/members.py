@@ -1,0 +1,303 @@
+"""Writes about an agency's members: add, change role, deactivate, reactivate, invitation links.
+
+Each service is atomic, checks that the actor is an agency administrator of the member's
+agency, keeps at least one active agency administrator per agency, records its audit event and
+raises `PermissionDenied` or `ValidationError` with a message the user can act on.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from . import audit
+from .models import Agency, Event, Membership, Role
+
+NOT_AN_ADMIN = "Only an agency administrator of this agency can manage its members."
+
+
+def _display_name(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def _check_admin(actor: Membership | None, agency_id: int) -> Membership:
+    if (
+        actor is None
+        or actor.agency_id != agency_id
+        or actor.role != Role.AGENCY_ADMIN
+        or not actor.user.is_active
+    ):
+        raise PermissionDenied(NOT_AN_ADMIN)
+    return actor
+
+
+def _locked_admin(actor_membership: Membership, agency_id: int) -> Membership:
+    """The actor's membership read again under a row lock, if it may manage `agency_id`.
+
+    Reading it again (not trusting the caller's copy) means an administrator demoted or
+    deactivated a moment ago by someone else can no longer act.
+    """
+    actor = (
+        Membership.objects.select_for_update()
+        .select_related("user")
+        .filter(pk=actor_membership.pk)
+        .first()
+    )
+    return _check_admin(actor, agency_id)
+
+
+def _lock_pair(
+    *, membership: Membership, actor_membership: Membership
+) -> tuple[Membership, Membership]:
+    """(actor, member) read again under row locks, taken in id order so that two administrators
+    acting on each other at once wait for each other instead of deadlocking; the second then
+    finds that the first has changed its rights. One query."""
+    rows = {
+        m.pk: m
+        for m in Membership.objects.select_for_update()
+        .select_related("user", "agency")
+        .filter(pk__in={membership.pk, actor_membership.pk})
+        .order_by("pk")
+    }
+    member = rows.get(membership.pk)
+    if member is None:
+        raise ValidationError("This member no longer exists.")
+    return _check_admin(rows.get(actor_membership.pk), member.agency_id), member
+
+
+def _refuse_last_admin(member: Membership, action: str) -> None:
+    if member.role != Role.AGENCY_ADMIN or not member.user.is_active:
+        return
+    others = (
+        Membership.objects.filter(
+            agency_id=member.agency_id, role=Role.AGENCY_ADMIN, user__is_active=True
+        )
+        .exclude(pk=member.pk)
+        .exists()
+    )
+    if not others:
+        raise ValidationError(
+            f"{_display_name(member.user)} is the last active agency administrator of "
+            f"{member.agency.name} and cannot be {action}. Make another member an agency "
+            "administrator first."
+        )
+
+
+def _refuse_self(member: Membership, actor: Membership, what: str) -> None:
+    if member.pk == actor.pk:
+        raise PermissionDenied(f"You cannot {what}; ask another agency administrator.")
+
+
+def invite_expires_at(issued_at: datetime | None = None) -> datetime:
+    """When a link issued at `issued_at` (default: now) stops working."""
+    issued_at = issued_at or timezone.now()
+    return issued_at + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+
+
+def _invite_link(user, request) -> str:
+    """Django's password-reset link: its token stops working once the password is set (the
+    password hash is part of it) and after settings.PASSWORD_RESET_TIMEOUT seconds."""
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def _validate_role(role: str) -> str:
+    if role not in Role.values:
+        labels = ", ".join(str(label) for label in Role.labels)
+        raise ValidationError({"role": f"Choose one of the roles: {labels}."})
+    return role
+
+
+@transaction.atomic
+def member_add(
+    *,
+    agency: Agency,
+    actor_membership: Membership,
+    username: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    role: str,
+    title: str = "",
+    request=None,
+) -> tuple[AbstractUser, str]:
+    """Create an active user with no usable password in `agency`; return it and the link that
+    lets them set one (absolute when `request` is given). The link is not stored: show it once,
+    with `invite_expires_at()`."""
+    _locked_admin(actor_membership, agency.pk)
+    User = get_user_model()
+    username = username.strip()
+    role = _validate_role(role)
+    if not username:
+        raise ValidationError({"username": "Enter a username, e.g. jsmith."})
+    try:
+        User._meta.get_field("username").run_validators(username)
+    except ValidationError as error:
+        raise ValidationError({"username": error.messages}) from error
+    taken = ValidationError(
+        {"username": f"The username “{username}” is already taken. Choose another."}
+    )
+    # Sign-in is case-sensitive, but "JSmith" beside "jsmith" only invites mistakes.
+    if User.objects.filter(username__iexact=username).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                username=username,
+                email=User.objects.normalize_email(email.strip()),
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+                password=None,  # unusable until the member sets one through the link
+            )
+    except IntegrityError as error:  # someone took the name a moment ago
+        raise taken from error
+    title = title.strip()[:100]
+    Membership.objects.create(user=user, agency=agency, role=role, title=title)
+    audit.record(
+        request=request,
+        kind=Event.Kind.MEMBER_ADDED,
+        actor=actor_membership.user,
+        subject_user=user,
+        agency_id=agency.pk,
+        new={"username": username, "role": role, **({"title": title} if title else {})},
+    )
+    return user, _invite_link(user, request)
+
+
+@transaction.atomic
+def member_role_change(
+    *, membership: Membership, actor_membership: Membership, role: str, request=None
+) -> Membership:
+    """Give the member another role. Nobody changes their own role, and an agency always keeps
+    an active agency administrator. Changing to the current role does nothing."""
+    role = _validate_role(role)
+    actor, member = _lock_pair(membership=membership, actor_membership=actor_membership)
+    if member.role == role:
+        return member
+    if role != Role.AGENCY_ADMIN:
+        _refuse_last_admin(member, "given another role")
+    _refuse_self(member, actor, "change your own role")
+    old = member.role
+    member.role = role
+    member.save(update_fields=["role"])
+    audit.record(
+        request=request,
+        kind=Event.Kind.ROLE_CHANGED,
+        actor=actor.user,
+        subject_user=member.user,
+        agency_id=member.agency_id,
+        old={"role": old},
+        new={"role": role},
+    )
+    return member
+
+
+def sessions_end(*, user) -> int:
+    """Delete every stored session of `user`; returns how many.
+
+    Cost: decodes every unexpired session row of the installation (one query, then one signature
+    check per row), because the database session store does not index sessions by user. Fine at
+    this app's scale (a few hundred sessions); a larger installation would keep a user→session
+    table filled on sign-in.
+    """
+    user_id = str(user.pk)
+    doomed = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get("_auth_user_id") == user_id
+    ]
+    Session.objects.filter(pk__in=doomed).delete()
+    return len(doomed)
+
+
+@transaction.atomic
+def member_deactivate(
+    *, membership: Membership, actor_membership: Membership, request=None
+) -> Membership:
+    """Stop the member from signing in and end their sessions at once. Nobody deactivates
+    themselves, and an agency always keeps an active agency administrator."""
+    actor, member = _lock_pair(membership=membership, actor_membership=actor_membership)
+    _refuse_self(member, actor, "deactivate your own account")
+    user = member.user
+    if not user.is_active:
+        raise ValidationError(f"{_display_name(user)} is already deactivated.")
+    _refuse_last_admin(member, "deactivated")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    ended = sessions_end(user=user)
+    audit.record(
+        request=request,
+        kind=Event.Kind.MEMBER_DEACTIVATED,
+        actor=actor.user,
+        subject_user=user,
+        agency_id=member.agency_id,
+        old={"active": True},
+        new={"active": False},
+        comment=f"{ended} session(s) ended." if ended else "",
+    )
+    return member
+
+
+@transaction.atomic
+def member_reactivate(
+    *, membership: Membership, actor_membership: Membership, request=None
+) -> Membership:
+    """Let a deactivated member sign in again with their existing password and role."""
+    actor, member = _lock_pair(membership=membership, actor_membership=actor_membership)
+    user = member.user
+    if user.is_active:
+        raise ValidationError(f"{_display_name(user)} is already active.")
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit.record(
+        request=request,
+        kind=Event.Kind.MEMBER_REACTIVATED,
+        actor=actor.user,
+        subject_user=user,
+        agency_id=member.agency_id,
+        old={"active": False},
+        new={"active": True},
+    )
+    return member
+
+
+@transaction.atomic
+def invite_link_create(
+    *, membership: Membership, actor_membership: Membership, request=None
+) -> str:
+    """A new invitation link for an active member who has not set a password yet.
+
+    Earlier links stop working: the member's unusable password is replaced by a new random one,
+    and the token covers it. A member who has set a password is refused, so an administrator
+    cannot take over a working account; that member can use "Forgotten your password?".
+    """
+    _, member = _lock_pair(membership=membership, actor_membership=actor_membership)
+    user = member.user
+    name = _display_name(user)
+    if not user.is_active:
+        raise ValidationError(f"{name} is deactivated: reactivate the account first.")
+    if user.has_usable_password():
+        raise ValidationError(
+            f"{name} has already set a password. If it is forgotten, they can ask for a reset "
+            "link on the sign-in page."
+        )
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    return _invite_link(user, request)

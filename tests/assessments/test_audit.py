@@ -1,0 +1,292 @@
+"""The audit trail: what is recorded, who may read it, and that nobody can change it."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from assessments.models import Event, Role
+from tests.conftest import PASSWORD, make_member
+
+IP = "127.0.0.1"
+
+
+def text_of(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def audit_rows(response) -> list[str]:
+    body = re.search(r"<tbody>(.*?)</tbody>", response.content.decode(), re.S)
+    if body is None:
+        return []
+    return [text_of(row) for row in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S)]
+
+
+def sign_in(client: Client, username: str, password: str):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def only(kind: str) -> Event:
+    return Event.objects.get(kind=kind)
+
+
+@pytest.fixture
+def admin_client(agency_admin, client_for):
+    return client_for(agency_admin)
+
+
+# What is recorded
+
+
+def test_it_records_a_sign_in(preparer, agency):
+    response = sign_in(Client(), "preparer", PASSWORD)
+
+    assert response.status_code == 302
+    event = only(Event.Kind.SIGNED_IN)
+    assert (event.actor, event.agency, event.outcome) == (preparer, agency, "success")
+    assert event.ip_address == IP
+    assert event.created_at.utcoffset().total_seconds() == 0
+
+
+def test_it_records_a_failed_sign_in(preparer, agency):
+    response = sign_in(Client(), "preparer", "not-the-password")
+
+    assert response.status_code == 200
+    event = only(Event.Kind.SIGN_IN_FAILED)
+    assert event.outcome == "failure"
+    assert (event.actor, event.subject_user, event.agency) == (None, preparer, agency)
+    assert event.username == "preparer"
+    assert event.ip_address == IP
+    assert not Event.objects.filter(kind=Event.Kind.SIGNED_IN).exists()
+
+
+def test_it_locks_out_and_records_it(preparer, agency):
+    client = Client()
+    responses = [sign_in(client, "preparer", f"wrong-{n}") for n in range(6)]
+
+    assert responses[-1].status_code == 429
+    event = Event.objects.filter(kind=Event.Kind.LOCKED_OUT).first()
+    assert event is not None
+    assert (event.subject_user, event.agency, event.outcome) == (preparer, agency, "failure")
+    assert event.ip_address == IP
+    # The right password is refused while the lockout lasts.
+    assert sign_in(Client(), "preparer", PASSWORD).status_code == 429
+    assert not Event.objects.filter(kind=Event.Kind.SIGNED_IN).exists()
+
+
+def test_it_records_a_sign_out(preparer, agency, client_for):
+    client = client_for(preparer)
+
+    response = client.post(reverse("logout"))
+
+    assert response.status_code == 302
+    event = only(Event.Kind.SIGNED_OUT)
+    assert (event.actor, event.agency, event.outcome) == (preparer, agency, "success")
+    assert event.ip_address == IP
+
+
+def test_it_records_every_member_change(admin_client, agency_admin, agency):
+    admin_client.post(
+        reverse("member_add"),
+        {"username": "jsmith", "first_name": "Jane", "last_name": "Smith", "role": "preparer"},
+    )
+    member = get_user_model().objects.get(username="jsmith")
+    pk = member.membership.pk
+    admin_client.post(reverse("member_role", args=[pk]), {"role": Role.COMMAND})
+    admin_client.post(reverse("member_deactivate", args=[pk]))
+    admin_client.post(reverse("member_reactivate", args=[pk]))
+
+    kinds = [
+        Event.Kind.MEMBER_ADDED,
+        Event.Kind.ROLE_CHANGED,
+        Event.Kind.MEMBER_DEACTIVATED,
+        Event.Kind.MEMBER_REACTIVATED,
+    ]
+    for kind in kinds:
+        event = only(kind)
+        assert event.actor == agency_admin, kind
+        assert event.subject_user == member, kind
+        assert event.agency == agency, kind
+        assert event.outcome == "success", kind
+        assert event.ip_address == IP, kind
+    rows = audit_rows(admin_client.get(reverse("agency_audit"), {"user": member.pk}))
+    assert [re.sub(r"^\S+ \S+ ", "", row) for row in rows] == [
+        "Agencyadmin Tester Member reactivated Account: Jane Smith (jsmith) Success 127.0.0.1 "
+        "active: False → True",
+        "Agencyadmin Tester Member deactivated Account: Jane Smith (jsmith) Success 127.0.0.1 "
+        "active: True → False",
+        "Agencyadmin Tester Role changed Account: Jane Smith (jsmith) Success 127.0.0.1 "
+        "role: preparer → command",
+        "Agencyadmin Tester Member added Account: Jane Smith (jsmith) Success 127.0.0.1 "
+        "role: preparer; username: jsmith",
+    ]
+
+
+# Reading it
+
+
+def test_it_shows_the_agency_events_newest_first(admin_client, preparer, draft):
+    sign_in(Client(), "preparer", "not-the-password")
+
+    response = admin_client.get(reverse("agency_audit"))
+
+    assert response.status_code == 200
+    rows = audit_rows(response)
+    assert rows[0].startswith(
+        only(Event.Kind.SIGN_IN_FAILED).created_at.strftime("%Y-%m-%d %H:%M:%S")
+    )
+    assert "Sign-in failed Account: Preparer Tester (preparer) Failure 127.0.0.1" in rows[0]
+    assert any("Assessment started 2027 readiness review (rev. 1)" in row for row in rows)
+
+
+def test_command_can_read_it(command, client_for, draft):
+    response = client_for(command).get(reverse("agency_audit"))
+
+    assert response.status_code == 200
+    assert any("Assessment started" in row for row in audit_rows(response))
+
+
+def test_it_filters_by_user(admin_client, preparer, command):
+    sign_in(Client(), "preparer", PASSWORD)
+    sign_in(Client(), "command", "not-the-password")
+
+    response = admin_client.get(reverse("agency_audit"), {"user": preparer.pk})
+
+    rows = audit_rows(response)
+    assert len(rows) == 1
+    assert "Signed in" in rows[0]
+    assert "Preparer Tester" in rows[0]
+
+
+def test_it_filters_by_kind(admin_client, preparer, command):
+    sign_in(Client(), "preparer", PASSWORD)
+    sign_in(Client(), "command", "not-the-password")
+    sign_in(Client(), "preparer", "not-the-password")
+
+    response = admin_client.get(reverse("agency_audit"), {"kind": Event.Kind.SIGN_IN_FAILED})
+
+    rows = audit_rows(response)
+    assert len(rows) == 2
+    assert all("Sign-in failed" in row for row in rows)
+
+
+def test_it_pages_by_fifty_and_keeps_the_filter(admin_client, agency, preparer):
+    Event.objects.bulk_create(
+        Event(agency=agency, actor=preparer, kind=Event.Kind.SIGNED_IN) for _ in range(51)
+    )
+    Event.objects.create(agency=agency, actor=preparer, kind=Event.Kind.SIGNED_OUT)
+    query = {"user": preparer.pk, "kind": Event.Kind.SIGNED_IN}
+
+    first = admin_client.get(reverse("agency_audit"), query)
+    second = admin_client.get(reverse("agency_audit"), {**query, "page": 2})
+
+    assert len(audit_rows(first)) == 50
+    assert len(audit_rows(second)) == 1
+    assert f"user={preparer.pk}&amp;kind=signed_in&amp;page=2" in first.content.decode()
+
+
+def test_the_filter_form_puts_no_csrf_token_in_the_address(admin_client):
+    page = admin_client.get(reverse("agency_audit")).content.decode()
+
+    form = re.search(r'<form method="get".*?</form>', page, re.S).group(0)
+    assert "csrfmiddlewaretoken" not in form
+    assert '<label for="id_user"' in re.sub(r"\s+", " ", form)
+
+
+def test_preparers_cannot_read_it(preparer, client_for):
+    assert client_for(preparer).get(reverse("agency_audit")).status_code == 403
+
+
+def test_command_of_another_agency_sees_none_of_its_rows(
+    outsider, preparer, client_for, draft, agency
+):
+    sign_in(Client(), "preparer", PASSWORD)
+    client = client_for(outsider)
+
+    plain = client.get(reverse("agency_audit"))
+    aimed = client.get(reverse("agency_audit"), {"user": preparer.pk})
+
+    assert Event.objects.filter(agency=agency).count() >= 2
+    for response in (plain, aimed):
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Preparer Tester" not in page
+        assert "2027 readiness review" not in page
+        assert all("Example County" not in row for row in audit_rows(response))
+
+
+# Nobody can change it
+
+
+def test_the_audit_page_changes_nothing(admin_client, preparer):
+    sign_in(Client(), "preparer", "not-the-password")
+
+    assert admin_client.post(reverse("agency_audit")).status_code == 405
+    assert admin_client.delete(reverse("agency_audit")).status_code == 405
+    assert Event.objects.filter(kind=Event.Kind.SIGN_IN_FAILED).count() == 1
+
+
+def test_the_admin_cannot_add_change_or_delete_events(client_for, preparer):
+    superuser = get_user_model().objects.create_superuser("root", "root@example.gov", PASSWORD)
+    sign_in(Client(), "preparer", "not-the-password")
+    event = only(Event.Kind.SIGN_IN_FAILED)
+    request = RequestFactory().get("/admin/")
+    request.user = superuser
+
+    model_admin = admin.site._registry[Event]
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request, event)
+    assert not model_admin.has_delete_permission(request, event)
+    assert "delete_selected" not in model_admin.get_actions(request)
+
+    client = client_for(superuser)
+    change = reverse("admin:assessments_event_change", args=[event.pk])
+    delete = reverse("admin:assessments_event_delete", args=[event.pk])
+    assert client.post(change, {"comment": "edited", "kind": "signed_in"}).status_code == 403
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert client.post(reverse("admin:assessments_event_add"), {}).status_code == 403
+    changelist = reverse("admin:assessments_event_changelist")
+    client.post(changelist, {"action": "delete_selected", "_selected_action": [event.pk]})
+    event.refresh_from_db()
+    assert (event.kind, event.comment) == (Event.Kind.SIGN_IN_FAILED, "")
+
+
+def test_no_app_url_names_an_event_edit_or_delete():
+    from django.urls import get_resolver
+
+    def names(patterns, prefix=""):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                namespace = getattr(pattern, "namespace", None)
+                if namespace == "admin":
+                    continue
+                yield from names(pattern.url_patterns)
+            elif pattern.name:
+                yield pattern.name
+
+    suspicious = [
+        name
+        for name in names(get_resolver().url_patterns)
+        if ("event" in name or "audit" in name) and name != "agency_audit"
+    ]
+    assert suspicious == []
+
+
+def test_an_admin_of_another_agency_cannot_read_it_through_member_filters(
+    other_agency, preparer, client_for
+):
+    other_admin = make_member("otheradmin", other_agency, Role.AGENCY_ADMIN)
+    sign_in(Client(), "preparer", "not-the-password")
+
+    response = client_for(other_admin).get(
+        reverse("agency_audit"), {"user": preparer.pk, "kind": "sign_in_failed"}
+    )
+
+    assert response.status_code == 200
+    assert audit_rows(response) == []
