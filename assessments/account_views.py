@@ -5,6 +5,7 @@ from __future__ import annotations
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from . import audit, mfa
-from .forms import CodeForm
+from .forms import CodeForm, PasswordChangeForm, SetPasswordForm
 from .models import Event
 
 
@@ -122,3 +123,29 @@ def session_keepalive(request: HttpRequest) -> JsonResponse:
     if not request.user.is_authenticated:
         return JsonResponse({"signed_in": False, "seconds_left": 0}, status=401)
     return JsonResponse({"signed_in": True, "seconds_left": settings.SESSION_IDLE_SECONDS})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = PasswordChangeForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record(request=self.request, kind=Event.Kind.PASSWORD_CHANGED)
+        return response
+
+
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """Setting a password from an invitation or reset link; sign-in (and two-step) follows."""
+
+    form_class = SetPasswordForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record(
+            request=self.request,
+            kind=Event.Kind.PASSWORD_CHANGED,
+            actor=form.user,
+            subject_user=form.user,
+            comment="Set from an emailed or invitation link.",
+        )
+        return response

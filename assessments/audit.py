@@ -6,6 +6,8 @@ ever created; no view and no admin can change or delete them.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from axes.helpers import get_client_ip_address
 from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
@@ -13,6 +15,27 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from .models import Event, Membership
+
+# The address of the request being served, so services that record events need no request.
+_current_ip: ContextVar[str | None] = ContextVar("readiness_client_ip", default=None)
+
+
+def current_ip() -> str | None:
+    return _current_ip.get()
+
+
+class RequestAddress:
+    """Middleware: make the client's address available to every event recorded meanwhile."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _current_ip.set(client_ip(request))
+        try:
+            return self.get_response(request)
+        finally:
+            _current_ip.reset(token)
 
 
 def client_ip(request) -> str | None:

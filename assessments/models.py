@@ -427,6 +427,13 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
 
+    def save(self, *args, **kwargs) -> None:
+        if self.ip_address is None:
+            from .audit import current_ip
+
+            self.ip_address = current_ip()
+        super().save(*args, **kwargs)
+
     def _answer_summary(self, content: dict | None) -> str:
         if not content:
             return "unanswered"

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import scoring
+from .audit import current_ip
 from .models import (
     Agency,
     Answer,
@@ -173,6 +174,12 @@ def assessment_start(
 CHOICE_VALUES = tuple(scoring.CHOICE_CREDIT)
 
 
+def typed_length(text: str) -> int:
+    """The length a browser counts against a textarea's maxlength: it counts a line break as one
+    character but sends it as CRLF, so a text the page allowed must not be refused here."""
+    return len(text.replace("\r\n", "\n"))
+
+
 def validate_answer(question: Question, data: AnswerInput) -> dict[str, str]:
     """Problems with one posted answer, by field name; empty when it can be saved."""
     errors: dict[str, str] = {}
@@ -196,20 +203,23 @@ def validate_answer(question: Question, data: AnswerInput) -> dict[str, str]:
                 errors["value"] = f"Question {code}: enter a number of 0 or more, e.g. 1200."
             elif abs(number) >= Decimal("1e10"):
                 errors["value"] = f"Question {code}: enter a number below 10,000,000,000."
-        elif question.answer_type == AnswerType.TEXT and len(data.value) > TEXT_ANSWER_MAX_LENGTH:
+        elif (
+            question.answer_type == AnswerType.TEXT
+            and typed_length(data.value) > TEXT_ANSWER_MAX_LENGTH
+        ):
             errors["value"] = (
                 f"Question {code}: keep the answer within {TEXT_ANSWER_MAX_LENGTH} characters "
-                f"(it has {len(data.value)})."
+                f"(it has {typed_length(data.value)})."
             )
-    if len(data.note) > NOTE_MAX_LENGTH:
+    if typed_length(data.note) > NOTE_MAX_LENGTH:
         errors["note"] = (
             f"Question {code}: keep the note within {NOTE_MAX_LENGTH} characters "
-            f"(it has {len(data.note)})."
+            f"(it has {typed_length(data.note)})."
         )
-    if len(data.na_reason) > REASON_MAX_LENGTH:
+    if typed_length(data.na_reason) > REASON_MAX_LENGTH:
         errors["na_reason"] = (
             f"Question {code}: keep the reason within {REASON_MAX_LENGTH} characters "
-            f"(it has {len(data.na_reason)})."
+            f"(it has {typed_length(data.na_reason)})."
         )
     for name, text in data.content.items():
         if isinstance(text, str) and "\x00" in text:
@@ -271,7 +281,9 @@ def answers_save(
         if new == old:
             continue
         current_version = answer.version if answer else 0
-        if item.base_version != current_version and not force:
+        # Only a stored answer can be overwritten; a page claiming a version of an answer that
+        # does not exist (a pasted or forged form) has nothing to conflict with.
+        if answer is not None and item.base_version != current_version and not force:
             if item.base_digest and content_digest(new) == item.base_digest:
                 continue  # The user did not touch this question; keep the newer stored answer.
             result.conflicts.append(Conflict(question=question, mine=item, stored=answer))
@@ -298,6 +310,7 @@ def answers_save(
                 question=question,
                 old=old,
                 new=new,
+                ip_address=current_ip(),
             )
         )
     Answer.objects.bulk_create(to_create)

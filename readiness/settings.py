@@ -76,7 +76,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A view whose database went away answers 503 and the broken connection is dropped.
+    "readiness.middleware.DatabaseUnavailable",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "assessments.audit.RequestAddress",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -170,6 +173,12 @@ OTP_TOTP_ISSUER = os.environ.get("READINESS_OTP_ISSUER", "Readiness")
 
 # Password-set links (invitations and resets) work once and expire after three days.
 PASSWORD_RESET_TIMEOUT = env_int("READINESS_PASSWORD_LINK_HOURS", 72) * 3600
+
+# A report render that takes longer is stopped (its process is ended) and the user is told to
+# try again, so a huge or stuck render never holds a web worker. Keep it below gunicorn's --timeout.
+READINESS_REPORT_TIMEOUT_SECONDS = env_int("READINESS_REPORT_TIMEOUT_SECONDS", 60)
+if READINESS_REPORT_TIMEOUT_SECONDS < 1:
+    raise ImproperlyConfigured("READINESS_REPORT_TIMEOUT_SECONDS must be 1 or more.")
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",

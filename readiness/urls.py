@@ -3,12 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from assessments import account_views
-from assessments.forms import (
-    PasswordChangeForm,
-    PasswordResetForm,
-    SetPasswordForm,
-    SignInForm,
-)
+from assessments.forms import PasswordResetForm, SignInForm
 
 admin.site.site_header = "Readiness administration"
 admin.site.site_title = "Readiness administration"
@@ -24,7 +19,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/change/",
-        auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm),
+        account_views.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -44,7 +39,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password/set/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(form_class=SetPasswordForm),
+        account_views.PasswordSetView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -65,3 +60,6 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("assessments.urls")),
 ]
+
+# 500, or 503 when the database stopped answering (see `readiness.views`).
+handler500 = "readiness.views.server_error"
