@@ -7,6 +7,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 
 from .models import PartnershipModel
 
@@ -20,6 +21,12 @@ class SignInForm(AuthenticationForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # AuthenticationForm sets the username's max_length without its validator: a longer name
+        # would reach the lockout table's 255-character column and fail there on PostgreSQL.
+        limit = self.fields["username"].max_length
+        self.fields["username"].validators.append(
+            MaxLengthValidator(limit, message=f"A username has at most {limit} characters.")
+        )
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Sign in"))
 

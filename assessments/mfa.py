@@ -54,13 +54,17 @@ def recovery_codes_create(*, user) -> list[str]:
     device.save()
     device.token_set.all().delete()
     codes = [f"{secrets.token_hex(4)}-{secrets.token_hex(4)}" for _ in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    # Stored without the hyphen, which is only there for reading: django-otp's token column holds
+    # 16 characters (PostgreSQL refuses the 17 of the shown form; SQLite never checks).
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=code.replace("-", "")) for code in codes
+    )
     return codes
 
 
 def match_code(user, code: str):
     """The confirmed device that accepts `code` (each code works once), or None."""
-    code = code.strip().replace(" ", "").lower()
+    code = code.strip().replace(" ", "").replace("-", "").lower()
     if not code:
         return None
     for device in devices_for_user(user, confirmed=True):

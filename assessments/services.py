@@ -264,11 +264,13 @@ def answers_save(
             errors[item.question_id] = problems
     if errors:
         raise AnswersInvalid(errors)
+    # Lock the answers only: Answer's default ordering joins Question, and a plain FOR UPDATE
+    # would lock those rows too, shared by every agency's assessments (deadlocks under load).
     stored = {
         a.question_id: a
-        for a in Answer.objects.select_for_update().filter(
-            assessment=locked, question_id__in=question_ids
-        )
+        for a in Answer.objects.select_for_update(of=("self",))
+        .filter(assessment=locked, question_id__in=question_ids)
+        .order_by("pk")
     }
     result = SaveResult()
     now = timezone.now()

@@ -30,3 +30,19 @@ urlpatterns = [
     path("agency/members/<int:pk>/invite/", member_views.member_invite, name="member_invite"),
     path("agency/audit/", member_views.agency_audit, name="agency_audit"),
 ]
+
+# Data that moves: the JSON export and a CSV of answers (command staff).
+from . import transfer_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "assessments/<int:pk>/export.json",
+        transfer_views.assessment_export_json,
+        name="assessment_export_json",
+    ),
+    path(
+        "assessments/<int:pk>/answers.csv",
+        transfer_views.assessment_export_csv,
+        name="assessment_export_csv",
+    ),
+]

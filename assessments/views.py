@@ -268,8 +268,10 @@ def method(request: HttpRequest) -> HttpResponse:
     """The scoring method and every question's weights, generated from the code and the data."""
     questionnaires = QuestionnaireVersion.objects.all()
     wanted = request.GET.get("questionnaire", "")
+    # isdigit() alone accepts "²", and int() refuses numbers of thousands of digits.
+    is_id = wanted.isascii() and wanted.isdigit() and len(wanted) <= 18
     questionnaire = (
-        questionnaires.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+        questionnaires.filter(pk=int(wanted)).first() if is_id else None
     ) or questionnaires.filter(published=True).order_by("-version").first()
     if questionnaire is None:
         raise Http404("No questionnaire is loaded.")

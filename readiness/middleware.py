@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import time
 from urllib.parse import urlencode
 
@@ -7,7 +8,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.template import loader
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 
@@ -102,3 +106,61 @@ class RequireMultiFactor:
             target = "mfa_verify" if has_totp(user) else "mfa_setup"
             return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+logger = logging.getLogger(__name__)
+
+# What a lost, refused or timed-out database connection raises.
+DATABASE_UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
+
+
+def database_unavailable_response() -> HttpResponse:
+    """The 503 page. Rendered without the request: its context processors query the database."""
+    response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = "30"
+    return response
+
+
+def discard_broken_connections() -> None:
+    """Close every connection that no longer answers, so the next request opens a fresh one.
+
+    A server does this itself when a request ends (`close_old_connections`); doing it here as
+    well makes recovery immediate wherever the request ends. A connection inside a transaction
+    block is left to its owner, who will roll it back.
+    """
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is None or connection.in_atomic_block:
+            continue
+        try:
+            if not connection.is_usable():
+                connection.close()
+        except DatabaseError:
+            connection.connection = None
+
+
+class DatabaseUnavailable:
+    """A view whose database went away answers 503 with a plain explanation, not a crash page.
+
+    Errors raised earlier or later (a session loaded by middleware) reach `server_error`, which
+    answers the same. Either way the broken connection is closed, so the next request works
+    without a restart.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DATABASE_UNAVAILABLE_ERRORS):
+            return None
+        logger.error(
+            "The database is not answering (%s %s): %s",
+            request.method,
+            request.path,
+            exception,
+            exc_info=exception,
+        )
+        discard_broken_connections()
+        return database_unavailable_response()

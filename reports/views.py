@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from assessments.access import get_assessment_for_user
 from assessments.models import Event
 
-from . import services
+from . import pdf, services
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
 @require_GET
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     assessment, _ = get_assessment_for_user(request, pk)
-    report = services.report_for(assessment=assessment, user=request.user)
+    try:
+        report = services.report_for(assessment=assessment, user=request.user)
+    except pdf.RenderTimedOut as error:
+        logger.warning("Report of assessment %s stopped: %s", assessment.pk, error)
+        return _render_error(request, assessment, timed_out=True, status=503)
+    except pdf.RenderFailed as error:
+        logger.error("Report of assessment %s failed: %s", assessment.pk, error, exc_info=True)
+        return _render_error(request, assessment, timed_out=False, status=500)
     Event.objects.create(
         agency_id=assessment.agency_id,
         assessment=assessment,
@@ -29,3 +42,17 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = content_disposition_header(True, report.filename)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _render_error(request: HttpRequest, assessment, *, timed_out: bool, status: int):
+    """Nothing was cached and no download was recorded: the next request renders afresh."""
+    return render(
+        request,
+        "reports/report_error.html",
+        {
+            "assessment": assessment,
+            "timed_out": timed_out,
+            "timeout_seconds": settings.READINESS_REPORT_TIMEOUT_SECONDS,
+        },
+        status=status,
+    )

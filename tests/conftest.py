@@ -17,6 +17,18 @@ from assessments.questionnaire_loader import DEFAULT_QUESTIONNAIRE, questionnair
 PASSWORD = "a-long-test-password-1"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, test in a file as production does, not in shared-cache memory: there a thread
+    waiting for the write lock fails at once ("database table is locked") instead of waiting."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        path = tmp_path_factory.mktemp("database") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     """Hashing with the production hasher costs a third of a second a user; tests need speed."""

@@ -314,6 +314,8 @@ def test_hostile_text_is_escaped_and_fetches_nothing(
         return real_fetch(self, url, headers)
 
     monkeypatch.setattr(pdf.StaticFilesOnlyFetcher, "fetch", spy)
+    # The spy sees only this process: render here, with the `write_pdf` the child process runs.
+    monkeypatch.setattr(pdf, "render_pdf", lambda html: pdf.write_pdf(html))
 
     response = download(client_for(preparer), Assessment.objects.get(pk=draft.pk))
 

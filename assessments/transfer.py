@@ -1,0 +1,631 @@
+"""Data that moves: an assessment as JSON (export and import) and its answers as CSV.
+
+The JSON export holds what an agency needs to take an assessment elsewhere and bring it back:
+the questionnaire it answers (slug, version, content hash, question codes), its title, models,
+status, revision and people, every answer with who changed it last and when, the activity
+trail and the scores. `import_assessment_data` reads it back into an agency as a new
+assessment with the same answers and the same scores.
+
+People travel by username. On import a username names an account only when that account is a
+member of the receiving agency: the same name elsewhere in the installation may be someone else.
+Anyone else is kept as a name in the activity trail (`Event.username`) and left empty in the
+answer's "changed by". The two fields an assessment cannot leave empty, who started it and (once
+approved) who approved it, fall back to the account doing the import.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from . import scoring, selectors
+from .models import (
+    Agency,
+    Answer,
+    Assessment,
+    Event,
+    PartnershipModel,
+    Question,
+    QuestionnaireVersion,
+    ScoreSnapshot,
+)
+from .services import TITLE_MAX_LENGTH, AnswerInput, validate_answer
+
+FORMAT = "readiness-assessment"
+FORMAT_VERSION = 1
+MODEL_CODES = {choice.value for choice in PartnershipModel}
+STATUSES = {choice.value for choice in Assessment.Status}
+EVENT_KINDS = {choice.value for choice in Event.Kind}
+ANSWER_FIELDS = ("value", "not_applicable", "na_reason", "note", "flagged")
+
+
+class TransferError(Exception):
+    """The file cannot be imported; `problems` lists every reason with its place."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+# --- Export --------------------------------------------------------------------------------------
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _username(user) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+@transaction.atomic
+def export_assessment_data(*, assessment: Assessment) -> dict[str, Any]:
+    """The assessment as a JSON-serialisable dict. At most seven queries, whatever its size."""
+    assessment = Assessment.objects.select_related(
+        "agency", "questionnaire", "created_by", "submitted_by", "approved_by"
+    ).get(pk=assessment.pk)
+    questionnaire = assessment.questionnaire
+    codes = list(
+        Question.objects.filter(questionnaire=questionnaire)
+        .order_by("position")
+        .values_list("code", flat=True)
+    )
+    answers = (
+        Answer.objects.filter(assessment=assessment)
+        .select_related("question", "updated_by")
+        .order_by("question__position")
+    )
+    events = (
+        Event.objects.filter(assessment=assessment)
+        .select_related("actor", "question")
+        .order_by("created_at", "id")
+    )
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "exported_at": timezone.now().isoformat(),
+        "questionnaire": {
+            "slug": questionnaire.slug,
+            "version": questionnaire.version,
+            "title": questionnaire.title,
+            "content_hash": questionnaire.content_hash,
+            "question_codes": codes,
+        },
+        "agency": {"slug": assessment.agency.slug, "name": assessment.agency.name},
+        "id": assessment.pk,
+        "title": assessment.title,
+        "models": sorted(assessment.models),
+        "status": assessment.status,
+        "revision": assessment.revision,
+        "created_by": _username(assessment.created_by),
+        "created_at": _time(assessment.created_at),
+        "submitted_by": _username(assessment.submitted_by),
+        "submitted_at": _time(assessment.submitted_at),
+        "approved_by": _username(assessment.approved_by),
+        "approved_at": _time(assessment.approved_at),
+        "updated_at": _time(assessment.updated_at),
+        "answers": [
+            {
+                "question": answer.question.code,
+                "value": answer.value,
+                "not_applicable": answer.not_applicable,
+                "na_reason": answer.na_reason,
+                "note": answer.note,
+                "flagged": answer.flagged,
+                "version": answer.version,
+                "updated_by": _username(answer.updated_by),
+                "updated_at": _time(answer.updated_at),
+            }
+            for answer in answers
+        ],
+        "events": [
+            {
+                "kind": event.kind,
+                "actor": _username(event.actor) or event.username or None,
+                "at": _time(event.created_at),
+                "question": event.question.code if event.question else None,
+                "old": event.old,
+                "new": event.new,
+                "comment": event.comment,
+            }
+            for event in events
+        ],
+        "scores": selectors.assessment_result(assessment).to_dict(),
+    }
+
+
+# --- CSV -----------------------------------------------------------------------------------------
+
+CSV_HEADER = (
+    "Code",
+    "Step",
+    "Prompt",
+    "Answer",
+    "N/A reason",
+    "Note",
+    "Flagged",
+    "Changed by",
+    "Changed at",
+)
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """`text` as a cell no spreadsheet runs as a formula: a leading quote makes it plain text."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def answers_csv(*, assessment: Assessment) -> str:
+    """One row per applicable question, in order; UTF-8 with a BOM so Excel reads the accents.
+
+    Three queries.
+    """
+    questions = list(
+        assessment.applicable_questions().select_related("section").order_by("position")
+    )
+    answers = {
+        answer.question_id: answer
+        for answer in Answer.objects.filter(assessment=assessment).select_related("updated_by")
+    }
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    for question in questions:
+        answer = answers.get(question.pk)
+        if answer is not None:
+            answer.question = question
+        changed = answer is not None and answer.updated_by_id is not None
+        row = (
+            question.code,
+            f"{question.section.position}. {question.section.title}",
+            question.prompt,
+            answer.display_value if answer and answer.is_answered else "Unanswered",
+            answer.na_reason if answer and answer.not_applicable else "",
+            answer.note if answer else "",
+            "Yes" if answer and answer.flagged else "No",
+            (answer.updated_by.get_full_name() or answer.updated_by.get_username())
+            if changed
+            else "",
+            timezone.localtime(answer.updated_at).strftime("%Y-%m-%d %H:%M") if answer else "",
+        )
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
+    return "\ufeff" + buffer.getvalue()
+
+
+# --- Import --------------------------------------------------------------------------------------
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, where: str, message: str) -> None:
+        self.items.append(f"{where}: {message}")
+
+
+def _get(data: dict, key: str, kind: type, where: str, problems: _Problems, **opts):
+    """`data[key]` if it has the right type; else a problem and None. `optional`: None allowed."""
+    if key not in data:
+        if opts.get("optional"):
+            return opts.get("default")
+        problems.add(where, f"'{key}' is missing.")
+        return None
+    value = data[key]
+    if value is None and opts.get("optional"):
+        return opts.get("default")
+    # In Python True is an int too: a whole number must not be a boolean.
+    if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+        expected = EXPECTED.get(kind, "an object")
+        problems.add(where, f"'{key}' must be {expected}, not {json_type(value)}.")
+        return None
+    return value
+
+
+EXPECTED = {str: "text", bool: "true or false", int: "a whole number", list: "a list"}
+
+
+def json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    return {
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        str: "text",
+        list: "a list",
+    }.get(type(value), "an object")
+
+
+def _when(data: dict, key: str, where: str, problems: _Problems, *, optional: bool = False):
+    text = _get(data, key, str, where, problems, optional=optional)
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        problems.add(where, f"'{key}' must be a date and time like 2027-01-15T14:30:00+00:00.")
+        return None
+    if timezone.is_naive(value):
+        problems.add(where, f"'{key}' must include its time zone, e.g. +00:00.")
+        return None
+    return value
+
+
+@dataclass(frozen=True)
+class _AnswerRow:
+    question: Question
+    content: dict
+    version: int
+    updated_by: str | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class _EventRow:
+    kind: str
+    actor: str | None
+    at: datetime | None
+    question: Question | None
+    old: Any
+    new: Any
+    comment: str
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    assessment: Assessment
+    answers: int
+    events: int
+    unknown_people: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        a = self.assessment
+        text = (
+            f"Imported “{a.title}” (revision {a.revision}, {a.get_status_display().lower()}) "
+            f"into {a.agency.name} as assessment {a.pk}: {self.answers} answer(s), "
+            f"{self.events} event(s)."
+        )
+        if self.unknown_people:
+            text += (
+                " Not members of this agency, kept by name in the activity trail only: "
+                + ", ".join(self.unknown_people)
+                + "."
+            )
+        return text
+
+
+def _people(agency: Agency, usernames: Iterable[str | None]) -> dict[str, Any]:
+    """The receiving agency's members among `usernames`, by username. One query."""
+    wanted = {name for name in usernames if name}
+    users = (
+        get_user_model()
+        .objects.filter(username__in=wanted, membership__agency=agency)
+        .select_related("membership")
+    )
+    return {user.get_username(): user for user in users}
+
+
+@transaction.atomic
+def import_assessment_data(*, data: object, agency: Agency, user=None) -> ImportOutcome:
+    """Create a new assessment of `agency` from an export; everything is checked first.
+
+    `user` is the account doing the import: it is recorded on the import's activity entry and
+    stands in as creator (and approver) when the exported one is not a member of `agency`.
+    Raises TransferError listing every problem, with its place, before anything is written.
+    An approved export is imported approved, its snapshot recomputed from the imported answers;
+    a recomputed score that differs from the exported one is a problem.
+    """
+    problems = _Problems()
+    if not isinstance(data, dict):
+        raise TransferError(["file: must be a JSON object, as written by export_assessment."])
+    if data.get("format") != FORMAT:
+        problems.add("format", f"must be {FORMAT!r}: this is not an assessment export.")
+    if data.get("format_version") != FORMAT_VERSION:
+        problems.add(
+            "format_version",
+            f"this installation reads version {FORMAT_VERSION}, "
+            f"not {data.get('format_version')!r}.",
+        )
+    if problems.items:
+        raise TransferError(problems.items)
+
+    questionnaire, questions = _check_questionnaire(data, problems)
+    title = _get(data, "title", str, "title", problems)
+    if title is not None:
+        title = title.strip()
+        if not title:
+            problems.add("title", "must not be empty.")
+        elif len(title) > TITLE_MAX_LENGTH:
+            problems.add("title", f"must be within {TITLE_MAX_LENGTH} characters.")
+    models = _get(data, "models", list, "models", problems)
+    if models is not None:
+        if not models:
+            problems.add("models", "choose at least one of JEM, TFM and WSO.")
+        unknown = [m for m in models if not isinstance(m, str) or m not in MODEL_CODES]
+        if unknown:
+            problems.add("models", f"unknown model(s) {', '.join(map(str, unknown))}.")
+        models = {m for m in models if isinstance(m, str)} & MODEL_CODES
+    status = _get(data, "status", str, "status", problems)
+    if status is not None and status not in STATUSES:
+        problems.add("status", f"must be one of {', '.join(sorted(STATUSES))}, not {status!r}.")
+        status = None
+    revision = _get(data, "revision", int, "revision", problems)
+    if revision is not None and revision < 1:
+        problems.add("revision", "must be 1 or more.")
+    created_by = _get(data, "created_by", str, "created_by", problems, optional=True)
+    created_at = _when(data, "created_at", "created_at", problems, optional=True)
+    submitted_by = _get(data, "submitted_by", str, "submitted_by", problems, optional=True)
+    submitted_at = _when(data, "submitted_at", "submitted_at", problems, optional=True)
+    approved_by = _get(data, "approved_by", str, "approved_by", problems, optional=True)
+    approved_at = _when(data, "approved_at", "approved_at", problems, optional=True)
+    updated_at = _when(data, "updated_at", "updated_at", problems, optional=True)
+    if status == Assessment.Status.APPROVED and (not approved_by or approved_at is None):
+        problems.add("approved_by", "an approved assessment needs its approver and approval time.")
+
+    # Without valid models every answer would "not apply": check applicability only with them.
+    applicable = {code: q for code, q in questions.items() if not models or q.models & models}
+    answers = _check_answers(data, questions, applicable, problems)
+    events = _check_events(data, questions, problems)
+    scores = data.get("scores")
+    if status == Assessment.Status.APPROVED and not isinstance(scores, dict):
+        problems.add("scores", "an approved assessment needs the scores frozen at its approval.")
+
+    people = _people(
+        agency,
+        [created_by, submitted_by, approved_by]
+        + [a.updated_by for a in answers]
+        + [e.actor for e in events],
+    )
+    creator = people.get(created_by) or user
+    if creator is None:
+        problems.add(
+            "created_by",
+            f"{created_by or 'nobody'} is not a member of {agency.name}; name the account "
+            "doing the import (--user) to record as having started it.",
+        )
+    approver = people.get(approved_by) or user
+    if status == Assessment.Status.APPROVED and approved_by and approver is None:
+        problems.add(
+            "approved_by",
+            f"{approved_by} is not a member of {agency.name}; name the account doing the "
+            "import (--user) to record as approver (the trail keeps the original name).",
+        )
+    if problems.items:
+        raise TransferError(problems.items)
+
+    assessment = Assessment.objects.create(
+        agency=agency,
+        questionnaire=questionnaire,
+        title=title,
+        considers_jem="JEM" in models,
+        considers_tfm="TFM" in models,
+        considers_wso="WSO" in models,
+        status=status,
+        revision=revision,
+        created_by=creator,
+        submitted_by=people.get(submitted_by),
+        submitted_at=submitted_at,
+        approved_by=approver if status == Assessment.Status.APPROVED else None,
+        approved_at=approved_at if status == Assessment.Status.APPROVED else None,
+    )
+    # auto_now and auto_now_add stamp "now" on create: put the exported times back.
+    stored_answers = Answer.objects.bulk_create(
+        Answer(
+            assessment=assessment,
+            question=row.question,
+            version=row.version,
+            updated_by=people.get(row.updated_by),
+            **row.content,
+        )
+        for row in answers
+    )
+    for answer, row in zip(stored_answers, answers, strict=True):
+        answer.updated_at = row.updated_at or timezone.now()
+    Answer.objects.bulk_update(stored_answers, ["updated_at"])
+    stored_events = Event.objects.bulk_create(
+        Event(
+            agency=agency,
+            assessment=assessment,
+            question=row.question,
+            actor=people.get(row.actor),
+            username=(row.actor or "")[:150],
+            kind=row.kind,
+            old=row.old,
+            new=row.new,
+            comment=row.comment,
+        )
+        for row in events
+    )
+    for event, row in zip(stored_events, events, strict=True):
+        event.created_at = row.at or timezone.now()
+    Event.objects.bulk_update(stored_events, ["created_at"])
+
+    if status == Assessment.Status.APPROVED:
+        result = selectors.assessment_live_result(assessment).to_dict()
+        if result != scores:
+            raise TransferError([_score_difference(scores, result)])
+        ScoreSnapshot.objects.create(assessment=assessment, result=result)
+
+    named = {created_by, submitted_by, approved_by}
+    named |= {row.updated_by for row in answers} | {row.actor for row in events}
+    unknown = sorted(name for name in named if name and name not in people)
+    origin = data.get("agency") if isinstance(data.get("agency"), dict) else {}
+    note = (
+        f"Imported from an export of assessment {data.get('id', '?')} of "
+        f"{origin.get('name') or origin.get('slug') or 'another agency'}, made "
+        f"{data.get('exported_at') or 'at an unknown time'}."
+    )
+    if unknown:
+        note += " Not members of this agency, named in this trail only: " + ", ".join(unknown)
+        note += "."
+    Event.objects.create(
+        agency=agency,
+        assessment=assessment,
+        actor=user,
+        username=user.get_username() if user else "",
+        kind=Event.Kind.COMMENTED,
+        comment=note,
+    )
+    Assessment.objects.filter(pk=assessment.pk).update(
+        created_at=created_at or assessment.created_at,
+        updated_at=updated_at or assessment.updated_at,
+    )
+    assessment.refresh_from_db()
+    return ImportOutcome(
+        assessment=assessment,
+        answers=len(stored_answers),
+        events=len(stored_events),
+        unknown_people=tuple(unknown),
+    )
+
+
+def _check_questionnaire(
+    data: dict, problems: _Problems
+) -> tuple[QuestionnaireVersion | None, dict[str, Question]]:
+    """The questionnaire the export names, and its questions by code. Two queries."""
+    raw = _get(data, "questionnaire", dict, "questionnaire", problems)
+    if raw is None:
+        return None, {}
+    slug = _get(raw, "slug", str, "questionnaire", problems)
+    version = _get(raw, "version", int, "questionnaire", problems)
+    codes = _get(raw, "question_codes", list, "questionnaire", problems)
+    if slug is None or version is None:
+        return None, {}
+    questionnaire = QuestionnaireVersion.objects.filter(slug=slug, version=version).first()
+    if questionnaire is None:
+        problems.add(
+            "questionnaire",
+            f"{slug} version {version} is not loaded here. Load the same questionnaire file "
+            "first (manage.py load_questionnaire FILE).",
+        )
+        return None, {}
+    content_hash = raw.get("content_hash")
+    if content_hash and content_hash != questionnaire.content_hash:
+        problems.add(
+            "questionnaire",
+            f"{slug} version {version} here differs from the one the export answers (its "
+            "content hash differs): load the same file on both installations.",
+        )
+    questions = {
+        q.code: q
+        for q in Question.objects.filter(questionnaire=questionnaire).select_related("section")
+    }
+    for index, code in enumerate(codes or []):
+        if not isinstance(code, str) or code not in questions:
+            problems.add(
+                f"questionnaire.question_codes[{index}]",
+                f"question {code} is not in {slug} version {version} here.",
+            )
+    return questionnaire, questions
+
+
+def _check_answers(
+    data: dict, questions: dict[str, Question], applicable: dict[str, Question], problems
+) -> list[_AnswerRow]:
+    raw_answers = _get(data, "answers", list, "answers", problems)
+    rows: list[_AnswerRow] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_answers or []):
+        where = f"answers[{index}]"
+        if not isinstance(raw, dict):
+            problems.add(where, "each answer must be an object.")
+            continue
+        code = _get(raw, "question", str, where, problems)
+        if code is None:
+            continue
+        where = f"answers[{index}] ({code})"
+        content = {
+            "value": _get(raw, "value", str, where, problems, optional=True, default=""),
+            "not_applicable": _get(
+                raw, "not_applicable", bool, where, problems, optional=True, default=False
+            ),
+            "na_reason": _get(raw, "na_reason", str, where, problems, optional=True, default=""),
+            "note": _get(raw, "note", str, where, problems, optional=True, default=""),
+            "flagged": _get(raw, "flagged", bool, where, problems, optional=True, default=False),
+        }
+        version = _get(raw, "version", int, where, problems, optional=True, default=1)
+        updated_by = _get(raw, "updated_by", str, where, problems, optional=True)
+        updated_at = _when(raw, "updated_at", where, problems, optional=True)
+        if code in seen:
+            problems.add(where, f"question {code} is answered twice.")
+            continue
+        seen.add(code)
+        question = questions.get(code)
+        if question is None:
+            if questions:
+                problems.add(where, f"question {code} is not in this questionnaire.")
+            continue
+        if code not in applicable:
+            problems.add(where, f"question {code} does not apply to the models considered.")
+            continue
+        if None in content.values() or version is None:
+            continue
+        if version < 1:
+            problems.add(where, "'version' must be 1 or more.")
+            continue
+        for field_problem in validate_answer(
+            question, AnswerInput(question.pk, **content)
+        ).values():
+            problems.add(where, field_problem)
+        rows.append(_AnswerRow(question, content, version, updated_by, updated_at))
+    return rows
+
+
+def _check_events(data: dict, questions: dict[str, Question], problems) -> list[_EventRow]:
+    raw_events = _get(data, "events", list, "events", problems, optional=True, default=[])
+    rows: list[_EventRow] = []
+    for index, raw in enumerate(raw_events or []):
+        where = f"events[{index}]"
+        if not isinstance(raw, dict):
+            problems.add(where, "each event must be an object.")
+            continue
+        kind = _get(raw, "kind", str, where, problems)
+        if kind is not None and kind not in EVENT_KINDS:
+            problems.add(where, f"unknown kind {kind!r}.")
+            kind = None
+        actor = _get(raw, "actor", str, where, problems, optional=True)
+        at = _when(raw, "at", where, problems)
+        code = _get(raw, "question", str, where, problems, optional=True)
+        question = None
+        if code is not None:
+            question = questions.get(code)
+            if question is None and questions:
+                problems.add(where, f"question {code} is not in this questionnaire.")
+        comment = _get(raw, "comment", str, where, problems, optional=True, default="")
+        old, new = raw.get("old"), raw.get("new")
+        for name, value in (("old", old), ("new", new)):
+            if value is not None and not isinstance(value, dict):
+                problems.add(where, f"'{name}' must be an object or null.")
+        if kind is None or comment is None:
+            continue
+        rows.append(_EventRow(kind, actor, at, question, old, new, comment))
+    return rows
+
+
+def _score_difference(exported: dict, recomputed: dict) -> str:
+    def brief(scores: dict) -> str:
+        dims = ", ".join(
+            f"{d.get('key')} {d.get('score')}" for d in scores.get("dimensions", []) or []
+        )
+        return (
+            f"overall {scores.get('overall_score')} ({dims}; method {scores.get('method_version')})"
+        )
+
+    return (
+        "scores: the answers give "
+        + brief(recomputed)
+        + " here, but the approved export froze "
+        + brief(exported)
+        + ". An approved assessment must keep its scores: import it where the same questionnaire "
+        f"and scoring method (version {scoring.METHOD_VERSION} here) are in use."
+    )

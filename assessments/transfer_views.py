@@ -1,0 +1,62 @@
+"""Downloads of an assessment's data for command staff: the JSON export and a CSV of answers."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET
+
+from . import transfer
+from .access import get_assessment_for_user, require_command
+from .models import Assessment, Event
+
+
+def _filename(assessment: Assessment, extension: str) -> str:
+    """`example-county-sheriffs-office-2027-readiness-review-rev1-2027-01-15.json`."""
+    name = "-".join(
+        part for part in (slugify(assessment.agency.name), slugify(assessment.title)[:60]) if part
+    )
+    day = timezone.localdate()
+    return f"{name or 'assessment'}-rev{assessment.revision}-{day:%Y-%m-%d}.{extension}"
+
+
+def _download(request: HttpRequest, assessment: Assessment, body, content_type, extension):
+    Event.objects.create(
+        agency_id=assessment.agency_id,
+        assessment=assessment,
+        actor=request.user,
+        kind=Event.Kind.REPORT_DOWNLOADED,
+        new={"export": extension, "revision": assessment.revision, "status": assessment.status},
+    )
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        True, _filename(assessment, extension)
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def assessment_export_json(request: HttpRequest, pk: int) -> HttpResponse:
+    """The export `manage.py import_assessment` reads. Command staff only; 404 elsewhere."""
+    assessment, membership = get_assessment_for_user(request, pk)
+    require_command(membership)
+    data = transfer.export_assessment_data(assessment=assessment)
+    body = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    return _download(request, assessment, body, "application/json; charset=utf-8", "json")
+
+
+@login_required
+@require_GET
+def assessment_export_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every applicable question and its answer, for spreadsheets. Command staff only."""
+    assessment, membership = get_assessment_for_user(request, pk)
+    require_command(membership)
+    body = transfer.answers_csv(assessment=assessment).encode("utf-8")
+    return _download(request, assessment, body, "text/csv; charset=utf-8", "csv")

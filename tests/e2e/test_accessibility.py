@@ -1,0 +1,285 @@
+"""axe-core finds no WCAG 2.0/2.1 A or AA violation on any page state.
+
+Each test walks one persona's pages, including error states, the conflict view, the two-step
+sign-in pages and the session-timeout warning, and checks each state with axe-core
+(`tests.e2e.a11y`; the rules switched off, if any, are listed there with their reasons).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import Page, expect
+
+from assessments import services
+from assessments.models import Question
+from tests.conftest import PASSWORD
+from tests.e2e.a11y import DISABLED_RULES, AxeAudit, axe_violations
+from tests.e2e.conftest import current_code
+
+
+@pytest.fixture
+def audit(page: Page) -> AxeAudit:
+    return AxeAudit(page)
+
+
+def answer_all(assessment, user, *, skip_section: str = "") -> None:
+    data = []
+    for question in assessment.applicable_questions().select_related("section"):
+        if question.section.code == skip_section:
+            continue
+        value = {"scale": "3", "number": "4", "text": "County Attorney memo"}.get(
+            question.answer_type, "yes"
+        )
+        data.append(services.AnswerInput(question_id=question.pk, value=value, note="Binder 4"))
+    services.answers_save(assessment=assessment, user=user, data=data)
+
+
+def sign_out(page: Page) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign out").click()
+
+
+def fill_sign_in(page: Page, username: str, password: str) -> None:
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+
+
+def test_sign_in_and_two_step_pages(page: Page, live_server, audit, command, agency) -> None:
+    page.goto(f"{live_server.url}/accounts/password/reset/")
+    audit("password reset")
+    page.get_by_label("Email").fill("nobody@example.gov")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send the link").click()
+    audit("password reset sent")
+    page.goto(f"{live_server.url}/accounts/password/set/MQ/not-a-token/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This link no longer works")
+    audit("password set, link no longer valid")
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    audit("sign-in")
+    fill_sign_in(page, "command", "not-the-password")
+    expect(page.get_by_text("The username or password is not correct.")).to_be_visible()
+    audit("sign-in with an error")
+
+    fill_sign_in(page, "command", PASSWORD)
+    expect(page).to_have_url(re.compile(r"/accounts/two-step/setup/"))
+    audit("two-step set-up")
+    page.get_by_role("textbox", name="Code").fill("000000")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Turn on two-step sign-in").click()
+    expect(page.get_by_text("That code does not match.")).to_be_visible()
+    audit("two-step set-up with an error")
+    page.wait_for_timeout(1_100)  # django-otp refuses another try within a second of a miss
+    key = page.locator("#setup-key").inner_text().replace(" ", "")
+    page.get_by_role("textbox", name="Code").fill(
+        current_code(base64.b32decode(key + "=" * (-len(key) % 8)))
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Turn on two-step sign-in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your recovery codes")
+    audit("recovery codes")
+    recovery_code = page.locator("#recovery-codes li").first.inner_text()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Continue").click()
+    audit("dashboard without assessments")
+
+    page.goto(f"{live_server.url}/accounts/password/change/")
+    audit("password change")
+    page.locator("#id_old_password").fill("wrong")
+    page.locator("#id_new_password1").fill("short")
+    page.locator("#id_new_password2").fill("different")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Change password").click()
+    audit("password change with errors")
+
+    page.goto(f"{live_server.url}/no-such-page/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    audit("404")
+
+    page.goto(f"{live_server.url}/")
+    sign_out(page)
+    fill_sign_in(page, "command", PASSWORD)
+    expect(page).to_have_url(re.compile(r"/accounts/two-step/(\?|$)"))
+    audit("two-step verify")
+    page.get_by_role("textbox", name="Code").fill("123456")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_text("That code is not valid.")).to_be_visible()
+    audit("two-step verify with an error")
+    page.wait_for_timeout(1_100)  # django-otp refuses another try within a second of a miss
+    page.get_by_role("textbox", name="Code").fill(recovery_code)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(agency.name)
+    audit.assert_clean()
+
+
+def test_command_pages(
+    page: Page, live_server, sign_in, audit, settings, command, preparer, questionnaire
+) -> None:
+    sign_in("command", PASSWORD)
+    audit("dashboard, empty")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Start an assessment").click()
+    audit("start an assessment")
+    page.get_by_label("Title").fill("2027 readiness review")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start assessment").click()
+    expect(page.get_by_text("Choose at least one 287(g) model")).to_be_visible()
+    audit("start an assessment with an error")
+    page.get_by_label("Jail Enforcement Model").check()
+    page.get_by_label("Warrant Service Officer").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start assessment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("2027 readiness review")
+    audit("overview, draft, just started")
+    overview = page.url
+    assessment = command.membership.agency.assessments.get()
+
+    answer_all(assessment, preparer)
+    services.assessment_submit(assessment=assessment, user=preparer)
+    page.goto(f"{live_server.url}/")
+    audit("dashboard with an assessment")
+    page.goto(overview)
+    expect(page.get_by_role("button", name="Approve")).to_be_visible()
+    audit("overview, submitted, with the approve and return forms")
+    page.get_by_label("Comment for the preparers").fill("Attach the budget memo to CAP-04.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Return to draft").click()
+    expect(page.get_by_text("Returned to draft with your comment.")).to_be_visible()
+    audit("overview, returned with a comment")
+
+    services.assessment_submit(assessment=assessment, user=preparer)
+    page.goto(overview)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("Approved. The assessment is locked")).to_be_visible()
+    audit("overview, approved")
+    page.goto(f"{overview}results/")
+    expect(page.locator("svg.dimension-chart")).to_be_visible()
+    audit("results, approved, with the chart")
+    page.goto(f"{overview}sections/CAP/")
+    audit("section, read-only")
+    page.goto(f"{overview}activity/")
+    audit("activity")
+    page.goto(f"{live_server.url}/method/")
+    audit("method")
+    page.goto(f"{live_server.url}/agency/audit/")
+    audit("audit log")
+    page.get_by_label("Event").select_option(index=1)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show").click()
+    audit("audit log, filtered")
+    audit.assert_clean()
+
+
+def test_agency_administrator_pages(
+    page: Page, live_server, sign_in, audit, agency_admin, preparer
+) -> None:
+    sign_in("agencyadmin", PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Members").click()
+    audit("members")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Add a member").click()
+    audit("add a member")
+    page.get_by_label("Username").fill("bad name!")
+    page.get_by_label("First name").fill("Jordan")
+    page.get_by_label("Last name").fill("Smith")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add member").click()
+    audit("add a member with an error")
+    page.get_by_label("Username").fill("jsmith")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add member").click()
+    expect(page.get_by_label("Invitation link")).to_be_visible()
+    audit("invitation link")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Back to members").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Change role of Preparer Tester").click()
+    audit("change a member's role")
+    audit.assert_clean()
+
+
+def test_a_user_without_an_agency(page: Page, live_server, audit) -> None:
+    get_user_model().objects.create_user(username="loner", password=PASSWORD)
+    page.goto(f"{live_server.url}/accounts/login/")
+    fill_sign_in(page, "loner", PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are not a member of any agency")
+    audit("no agency")
+    audit.assert_clean()
+
+
+def test_preparer_pages(
+    page: Page, live_server, sign_in, audit, settings, preparer, command, draft
+) -> None:
+    answer_all(draft, preparer, skip_section="CAP")
+    sign_in("preparer", PASSWORD)
+    audit("dashboard, preparer")
+    page.goto(f"{live_server.url}/assessments/new/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are not allowed to do this")
+    audit("403")
+    overview = f"{live_server.url}/assessments/{draft.pk}/"
+    page.goto(overview)
+    audit("overview, draft")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit for review").click()
+    expect(page.get_by_role("heading", name="Questions still to answer")).to_be_visible()
+    audit("overview with the missing questions")
+    page.goto(f"{overview}?show=unanswered#filtered")
+    audit("overview, filter: unanswered")
+    page.goto(f"{overview}?show=notes#filtered")
+    audit("overview, filter: notes")
+    page.goto(f"{overview}results/")
+    expect(page.get_by_text("Provisional:", exact=True)).to_be_visible()
+    audit("results, provisional, with the chart")
+
+    section = f"{overview}sections/CAP/"
+    page.goto(section)
+    audit("section")
+    cap02 = page.locator("fieldset#CAP-02")
+    cap02.get_by_label("Answer (a number)").fill("lots")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#error-summary")).to_be_focused()
+    audit("section with a validation error")
+
+    page.goto(section)
+    page.locator("fieldset#CAP-01").get_by_label("No", exact=True).check()
+    question = Question.objects.get(questionnaire=draft.questionnaire, code="CAP-01")
+    services.answers_save(
+        assessment=draft,
+        user=command,
+        data=[services.AnswerInput(question_id=question.pk, value="yes")],
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#conflict-summary")).to_be_focused()
+    audit("section with a conflict")
+
+    settings.SESSION_IDLE_SECONDS = 62  # the warning shows 60 s before the end: after 2 s
+    page.goto(section)
+    dialog = page.get_by_role("alertdialog", name="You will be signed out soon")
+    expect(dialog).to_be_visible()
+    audit("section with the session-timeout warning")
+    audit.assert_clean()
+
+
+def test_the_checker_finds_violations_and_every_switched_off_rule_has_a_reason(page) -> None:
+    """Guards the guard: a page with known faults must fail, or zero violations means nothing."""
+    page.set_content(
+        '<html lang="en"><head><title>Faulty</title></head><body><main>'
+        '<img src="chart.png"><input type="text"><p style="color:#aaa">Faint</p>'
+        "</main></body></html>"
+    )
+    found = " ".join(axe_violations(page))
+    for rule in ("image-alt", "label", "color-contrast"):
+        assert rule in found, found
+    assert all(reason.strip() for reason in DISABLED_RULES.values())

@@ -1,0 +1,100 @@
+"""Keyboard use: the skip link, a visible focus ring, and focus on the error summary.
+
+(Answering a whole section with the keyboard alone is in test_checklist_journey.py and
+test_journey.py.)
+"""
+
+from __future__ import annotations
+
+from playwright.sync_api import Locator, Page, expect
+
+from tests.conftest import PASSWORD
+
+
+def tab_to(page: Page, target: Locator, max_presses: int = 40) -> None:
+    """Press Tab until `target` has the focus; fail if the keyboard never reaches it."""
+    for _ in range(max_presses):
+        page.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            return
+    raise AssertionError(f"Tab never reached {target}")
+
+
+def focus_ring(target: Locator) -> dict:
+    return target.evaluate(
+        """element => {
+            const style = getComputedStyle(element);
+            return {outline: style.outlineStyle, width: parseFloat(style.outlineWidth),
+                    color: style.outlineColor, focusVisible: element.matches(":focus-visible")};
+        }"""
+    )
+
+
+def expect_focus_ring(target: Locator) -> None:
+    ring = focus_ring(target)
+    assert ring["focusVisible"], ring
+    assert ring["outline"] != "none" and ring["width"] >= 2, ring
+
+
+def test_the_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(
+    page: Page, live_server, sign_in, preparer, draft
+) -> None:
+    sign_in("preparer", PASSWORD)
+    page.goto(f"{live_server.url}/assessments/{draft.pk}/sections/CAP/")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).not_to_be_in_viewport()  # off-screen until it has the focus
+
+    page.keyboard.press("Tab")
+
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    expect_focus_ring(skip)
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
+    # The next Tab continues inside main, not back in the header.
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.querySelector('main').contains(document.activeElement)")
+
+
+def test_focus_is_visible_on_links_buttons_and_form_controls(
+    page: Page, live_server, sign_in, preparer, draft
+) -> None:
+    sign_in("preparer", PASSWORD)
+    page.goto(f"{live_server.url}/assessments/{draft.pk}/sections/CAP/")
+    fieldset = page.locator("fieldset#CAP-01")
+    targets = [
+        page.get_by_role("link", name="Assessments", exact=True).first,  # on the dark header
+        page.get_by_role("button", name="Sign out"),
+        page.get_by_role("link", name="2. Engage with ICE"),  # a Bootstrap tab (.nav-link)
+        fieldset.get_by_label("Yes", exact=True),  # .form-check-input
+        fieldset.get_by_label("Note"),  # .form-control
+        fieldset.get_by_label("Mark for review"),
+        page.get_by_role("button", name="Save", exact=True),  # .btn
+    ]
+    page.get_by_role("link", name="Skip to main content").focus()
+    page.keyboard.press("Shift+Tab")  # start from the top of the page, by keyboard
+    for target in targets:
+        tab_to(page, target, max_presses=120)
+        expect_focus_ring(target)
+
+
+def test_a_failed_save_puts_the_focus_on_the_error_summary(
+    page: Page, live_server, sign_in, preparer, draft
+) -> None:
+    sign_in("preparer", PASSWORD)
+    page.goto(f"{live_server.url}/assessments/{draft.pk}/sections/CAP/")
+    number = page.locator("fieldset#CAP-02").get_by_label("Answer (a number)")
+    tab_to(page, number, max_presses=60)
+    page.keyboard.type("about forty")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # Enter in a text field submits with the first button, Save
+
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("CAP-02: enter a number of 0 or more")
+    # Its link leads to the question, still holding what was typed.
+    page.keyboard.press("Tab")
+    expect(summary.get_by_role("link").first).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_server.url}/assessments/{draft.pk}/sections/CAP/#CAP-02")
+    expect(number).to_have_value("about forty")

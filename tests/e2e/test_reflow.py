@@ -1,0 +1,120 @@
+"""Reflow (WCAG 1.4.10) and resized text (1.4.4): at 320 CSS pixels wide, and with text at 200 %,
+no page scrolls sideways and no control is lost. Screenshots go to tests/e2e/artifacts/."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from assessments import services
+from tests.conftest import PASSWORD
+from tests.e2e.a11y import AxeAudit
+from tests.e2e.conftest import ARTIFACTS_DIR, TIMEOUT_MS
+
+NARROW = {"width": 320, "height": 640}
+WIDE = {"width": 1280, "height": 900}
+
+
+def answer_some(assessment, user) -> None:
+    """Half the questions answered, so progress bars, the chart and the lists have content."""
+    questions = list(assessment.applicable_questions())
+    data = [
+        services.AnswerInput(question_id=q.pk, value="yes" if q.answer_type == "choice" else "3")
+        for q in questions[::2]
+        if q.answer_type in ("choice", "scale")
+    ]
+    services.answers_save(assessment=assessment, user=user, data=data)
+
+
+@pytest.fixture
+def layout_page(browser, request):
+    """A page with the viewport and text size of the test's parameter."""
+    size, text = request.param
+    context = browser.new_context(viewport=NARROW if size == "narrow" else WIDE)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    if text != "100%":
+        # Text resized, as a browser's text-only zoom does: every rem and em grows with it.
+        page.add_init_script(
+            f"document.addEventListener('DOMContentLoaded', () => "
+            f"{{ document.documentElement.style.fontSize = '{text}'; }});"
+        )
+    yield page, f"{size}-{text.replace('%', 'pct')}"
+    context.close()
+
+
+def expect_no_sideways_scrolling(page: Page) -> None:
+    widths = page.evaluate(
+        "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
+    )
+    assert widths["scroll"] <= widths["inner"] + 1, widths
+
+
+def expect_reachable(page: Page, target) -> None:
+    target.scroll_into_view_if_needed()
+    expect(target).to_be_visible()
+    expect(target).to_be_in_viewport()
+    box = target.bounding_box()
+    width = page.evaluate("() => window.innerWidth")
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, (box, width)
+
+
+def screenshot(page: Page, layout: str, name: str) -> None:
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS_DIR / f"reflow-{layout}-{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize(
+    "layout_page", [("narrow", "100%"), ("wide", "200%")], indirect=True, ids=["320px", "text200"]
+)
+def test_pages_reflow_without_losing_content(
+    layout_page: tuple[Page, str], live_server, preparer, draft
+) -> None:
+    page, layout = layout_page
+    audit = AxeAudit(page)  # scroll boxes appear only on a narrow screen: check them there too
+    answer_some(draft, preparer)
+    page.goto(f"{live_server.url}/accounts/login/")
+    root_size = page.evaluate("() => getComputedStyle(document.documentElement).fontSize")
+    assert root_size == ("32px" if layout.endswith("200pct") else "16px")
+    expect_no_sideways_scrolling(page)
+    page.get_by_label("Username").fill("preparer")
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+
+    expect_reachable(page, page.get_by_role("button", name="Sign out"))
+    expect_reachable(page, page.get_by_role("link", name=draft.title))
+    expect_no_sideways_scrolling(page)
+    screenshot(page, layout, "dashboard")
+    audit("dashboard")
+
+    overview = f"{live_server.url}/assessments/{draft.pk}/"
+    page.goto(f"{overview}?show=unanswered#filtered")
+    expect_no_sideways_scrolling(page)
+    expect_reachable(page, page.get_by_role("button", name="Submit for review"))
+    screenshot(page, layout, "overview")
+    audit("overview")
+
+    page.goto(f"{overview}sections/CAP/")
+    expect_no_sideways_scrolling(page)
+    first = page.locator("fieldset.question").first
+    for control in (
+        first.get_by_role("radio").first,
+        first.get_by_role("radio").last,
+        first.get_by_label("Note"),
+        first.get_by_label("Mark for review"),
+    ):
+        expect_reachable(page, control)
+    expect_reachable(page, page.get_by_role("button", name="Save", exact=True))
+    expect_reachable(page, page.get_by_role("button", name="Save and go to step 2"))
+    screenshot(page, layout, "section")
+    audit("section")
+
+    page.goto(f"{overview}results/")
+    expect_no_sideways_scrolling(page)
+    expect_reachable(page, page.locator("svg.dimension-chart"))
+    table = page.get_by_role("table").first  # wider than the screen: it scrolls in its box
+    expect_reachable(page, table.get_by_role("rowheader").first)
+    screenshot(page, layout, "results")
+    audit("results")
+    audit.assert_clean()

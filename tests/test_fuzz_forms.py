@@ -1,0 +1,889 @@
+"""Every form endpoint fuzzed through the test client: hostile text, wrong types, foreign ids,
+duplicated fields, missing or stale CSRF tokens.
+
+Whatever is posted: never a 500; a refused post says why next to the field (or answers with a
+400, 403 or 404 page); and nothing already saved changes unless the post saved it on purpose.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import quote, urlencode
+
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assessments import services
+from assessments.models import Answer, Assessment, Event, Question
+from assessments.questionnaire_loader import questionnaire_load
+from tests.assessments.test_checklist_views import FILLER, fieldset, form_fields, section_url
+from tests.conftest import PASSWORD, totp_device
+from tests.factories import questionnaire_toml
+
+# Hypothesis reuses the function-scoped fixtures across examples on purpose: the database keeps
+# what earlier examples saved, and each example compares against a fresh snapshot.
+FUZZ = settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+)
+FEW = settings(FUZZ, max_examples=25)
+
+SPECIALS = [
+    "\x00",
+    "a\x00b",
+    "\u202eevil\u202c",  # right-to-left override
+    "\u200f\u05e9\u05dc\u05d5\u05dd",  # right-to-left mark and Hebrew
+    "\u2066isolate\u2069",
+    "\ufeffBOM",
+    "\x1b[31mred\x1b[0m",
+    "\x07\x08\x0b\x0c\x7f",
+    "line one\r\nline two",
+    "tab\tseparated",
+    "\x1f",
+    "unit\x1fseparator",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "%00",
+    "{{ request }}",
+    "👮‍♀️ emoji",
+    "e\u0301\u0301\u0301",
+    "na",
+    " na ",
+    "on",
+    "yes",
+    "4",
+    "-1",
+    "1e999",
+    "NaN",
+    "sNaN",
+    "Infinity",
+    "9" * 5000,
+    "",
+    " ",
+]
+LENGTHS = [999, 1000, 1001, 1999, 2000, 2001, 4999, 5000, 5001, 1_000_000]
+
+nasty_text = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(SPECIALS),
+    st.builds(
+        lambda piece, size: (piece * size)[:size],
+        st.sampled_from(["x", "é", "👮", "\u202e", "ab\r\n"]),
+        st.sampled_from(LENGTHS),
+    ),
+    st.integers().map(str),
+    st.floats().map(str),
+    st.booleans().map(str),
+)
+# What a browser could send for a text a user typed: no NUL, within the limits.
+typed_text = st.one_of(
+    st.text(st.characters(exclude_characters="\x00"), max_size=40),
+    st.sampled_from([s for s in SPECIALS if "\x00" not in s and len(s) <= 1000]),
+)
+
+
+def snapshot() -> dict:
+    """Every stored answer, with its version and who and when, keyed by (assessment, question)."""
+    return {
+        (a.assessment_id, a.question_id): (
+            a.value,
+            a.not_applicable,
+            a.na_reason,
+            a.note,
+            a.flagged,
+            a.version,
+            a.updated_by_id,
+            a.updated_at,
+        )
+        for a in Answer.objects.all()
+    }
+
+
+EMPTY = {"value": "", "not_applicable": False, "na_reason": "", "note": "", "flagged": False}
+
+
+def content_of(row: tuple) -> dict:
+    return dict(zip(EMPTY, row[:5], strict=True))
+
+
+def statuses() -> dict[int, str]:
+    return dict(Assessment.objects.values_list("pk", "status"))
+
+
+def assert_not_a_server_error(response) -> None:
+    assert response.status_code < 500, response.content[:2000]
+
+
+def unreadable(data: dict) -> bool:
+    """Whether Django refuses to read a body with a 400: over DATA_UPLOAD_MAX_MEMORY_SIZE, or a
+    multipart field name longer than its 1024-byte part-header limit."""
+    values = [v for value in data.values() for v in (value if isinstance(value, list) else [value])]
+    size = sum(len(str(v).encode()) for v in [*data, *values])
+    too_big = size > django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return too_big or any(len(name.encode()) > 950 for name in data)
+
+
+def text_of(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def urlencoded(pairs: list[tuple[str, str]]) -> dict:
+    return {"data": urlencode(pairs), "content_type": "application/x-www-form-urlencoded"}
+
+
+# Fixtures
+
+
+@pytest.fixture
+def answered_draft(draft, preparer):
+    """The draft with CAP-01, CAP-02 and ICE-01 answered and noted."""
+    by_code = {q.code: q for q in draft.applicable_questions()}
+    services.answers_save(
+        assessment=draft,
+        user=preparer,
+        data=[
+            services.AnswerInput(question_id=by_code["CAP-01"].pk, value="yes", note="Memo."),
+            services.AnswerInput(question_id=by_code["CAP-02"].pk, value="1200", flagged=True),
+            services.AnswerInput(question_id=by_code["ICE-01"].pk, value="partial", note="Call."),
+        ],
+    )
+    return draft
+
+
+@pytest.fixture
+def sibling(answered_draft, agency, command, preparer):
+    """A second draft of the same agency (TFM only), fully answered."""
+    assessment = services.assessment_start(
+        agency=agency, user=command, membership=command.membership, title="Sibling", models=["TFM"]
+    )
+    services.answers_save(
+        assessment=assessment,
+        user=preparer,
+        data=[
+            services.AnswerInput(question_id=q.pk, value=FILLER[q.answer_type], note="Sibling.")
+            for q in assessment.applicable_questions()
+        ],
+    )
+    return assessment
+
+
+@pytest.fixture
+def foreign_ids(answered_draft, sibling, outsider_draft, tmp_path) -> dict[str, list[int]]:
+    """Question ids a CAP page of `answered_draft` must ignore, by where they come from."""
+    other = questionnaire_load(
+        path=_write(tmp_path, questionnaire_toml(slug="other", version=7, published=False))
+    ).questionnaire
+    return {
+        "other_questionnaire": list(other.questions.values_list("pk", flat=True)),
+        "out_of_model": list(
+            Question.objects.filter(
+                questionnaire=answered_draft.questionnaire,
+                applies_jem=False,
+                applies_wso=False,
+            ).values_list("pk", flat=True)
+        ),
+        "other_section": list(
+            answered_draft.applicable_questions()
+            .exclude(section__code="CAP")
+            .values_list("pk", flat=True)
+        ),
+        "missing": [0, 999_999_999, 2**63, 10**30],
+    }
+
+
+def _write(tmp_path, text: str):
+    path = tmp_path / "other.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# The checklist section form
+
+SUFFIXES = ["value", "na", "na_reason", "note", "flagged", "version", "digest"]
+VALID = {
+    "choice": ["yes", "partial", "no", "na"],
+    "scale": ["0", "1", "2", "3", "4", "na"],
+    "number": ["0", "12", "1200.5", "9999999999"],
+    "text": ["Records unit keeps the list.", "\u05e9\u05dc\u05d5\u05dd", "A\r\nB"],
+}
+
+field_op = st.one_of(
+    st.tuples(st.just("set"), st.integers(0, 99), st.sampled_from(SUFFIXES), nasty_text),
+    st.tuples(st.just("valid"), st.integers(0, 99), st.integers(0, 9), typed_text),
+    st.tuples(
+        st.just("foreign"),
+        st.sampled_from(["other_questionnaire", "out_of_model", "other_section", "missing"]),
+        st.integers(0, 99),
+        st.sampled_from(SUFFIXES),
+        nasty_text,
+    ),
+    st.tuples(st.just("junk"), nasty_text, nasty_text),
+    st.tuples(st.just("duplicate"), st.integers(0, 99), st.sampled_from(SUFFIXES), nasty_text),
+    st.tuples(st.just("drop"), st.integers(0, 99), st.sampled_from(SUFFIXES)),
+    st.tuples(
+        st.just("list"),
+        st.integers(0, 99),
+        st.sampled_from(SUFFIXES),
+        st.lists(nasty_text, max_size=3),
+    ),
+    st.tuples(st.just("sibling_versions")),
+)
+
+
+def _apply(pairs, op, questions, foreign, sibling_fields) -> list[tuple[str, str]]:
+    kind = op[0]
+
+    def replace(name: str, values: list[str]) -> list[tuple[str, str]]:
+        return [(n, v) for n, v in pairs if n != name] + [(name, v) for v in values]
+
+    if kind == "set":
+        question = questions[op[1] % len(questions)]
+        return replace(f"q{question.pk}-{op[2]}", [op[3]])
+    if kind == "valid":
+        question = questions[op[1] % len(questions)]
+        choices = VALID[question.answer_type]
+        value = choices[op[2] % len(choices)]
+        extra = [(f"q{question.pk}-na_reason", op[3] or "No jail.")] if value == "na" else []
+        pairs = replace(f"q{question.pk}-value", [value])
+        pairs = replace(f"q{question.pk}-note", [op[3]])
+        return [(n, v) for n, v in pairs if n != f"q{question.pk}-na_reason"] + extra
+    if kind == "foreign":
+        ids = foreign[op[1]]
+        return [*pairs, (f"q{ids[op[2] % len(ids)]}-{op[3]}", op[4])]
+    if kind == "junk":
+        return [*pairs, (op[1], op[2])]
+    if kind == "duplicate":
+        question = questions[op[1] % len(questions)]
+        return [*pairs, (f"q{question.pk}-{op[2]}", op[3])]
+    if kind == "drop":
+        question = questions[op[1] % len(questions)]
+        name = f"q{question.pk}-{op[2]}"
+        return [(n, v) for n, v in pairs if n != name]
+    if kind == "list":
+        question = questions[op[1] % len(questions)]
+        return replace(f"q{question.pk}-{op[2]}", op[3])
+    if kind == "sibling_versions":
+        # The version and digest fields of another assessment's page, pasted into this one.
+        copied = {n: v for n, v in sibling_fields.items() if n.endswith(("-version", "-digest"))}
+        return [(n, v) for n, v in pairs if n not in copied] + list(copied.items())
+    raise AssertionError(kind)
+
+
+def expected_content(pairs, question) -> dict:
+    """What the user asked to store for `question`: the last value of each of its fields."""
+
+    def last(suffix: str) -> str | None:
+        values = [v for n, v in pairs if n == f"q{question.pk}-{suffix}"]
+        return values[-1] if values else None
+
+    raw = last("value") or ""
+    return {
+        "value": "" if raw == "na" else raw.strip(),
+        "not_applicable": raw == "na" or last("na") == "on",
+        "na_reason": (last("na_reason") or "").strip(),
+        "note": (last("note") or "").strip(),
+        "flagged": last("flagged") == "on",
+    }
+
+
+@FUZZ
+@given(ops=st.lists(field_op, max_size=6))
+def test_fuzzed_section_posts_never_fail_and_never_lose_a_saved_answer(
+    ops, client_for, answered_draft, sibling, foreign_ids, preparer
+):
+    client = client_for(preparer)
+    url = section_url(answered_draft, "CAP")
+    page = client.get(url)
+    questions = list(
+        answered_draft.applicable_questions().filter(section__code="CAP").order_by("position")
+    )
+    original = form_fields(page)
+    sibling_fields = form_fields(client.get(section_url(sibling, "CAP")))
+    pairs = list(original.items())
+    for op in ops:
+        pairs = _apply(pairs, op, questions, foreign_ids, sibling_fields)
+    before = snapshot()
+
+    response = client.post(url, **urlencoded(pairs))
+
+    assert_not_a_server_error(response)
+    assert response.status_code in (302, 400, 409)
+    after = snapshot()
+    on_page = {(answered_draft.pk, q.pk) for q in questions}
+    for key in set(before) | set(after):
+        if key not in on_page:
+            assert after.get(key) == before.get(key), f"answer {key} off the page changed"
+    if response.status_code == 400:
+        assert after == before, "a refused post changed stored answers"
+        content = response.content.decode()
+        if "Nothing was saved" not in content:
+            return  # a body too large for Django to read: its plain 400 page
+        for question in questions:
+            errors = re.search(rf'id="q{question.pk}-errors">(.*?)</ul>', content, re.S)
+            if errors:
+                messages = re.findall(r"<li>(.*?)</li>", errors.group(1), re.S)
+                assert messages
+                for message in messages:
+                    assert html.unescape(message).startswith(f"Question {question.code}: ")
+                assert errors.group(0) in fieldset(response, question.code)
+        shown = form_fields(response)
+        for question in questions:
+            typed = expected_content(pairs, question)
+            for name in ("na_reason", "note"):
+                assert shown[f"q{question.pk}-{name}"] == typed[name], "typed text was dropped"
+            if question.answer_type in ("number", "text") and not typed["not_applicable"]:
+                assert shown[f"q{question.pk}-value"] == typed["value"]
+        return
+    conflicts = []
+    if response.status_code == 409:
+        conflicts = re.findall(
+            r'<li><a href="#([A-Z]+-\d+)">', response.content.decode().split("conflict-summary")[1]
+        )
+        assert conflicts
+    for question in questions:
+        key = (answered_draft.pk, question.pk)
+        old = content_of(before[key]) if key in before else EMPTY
+        new = content_of(after[key]) if key in after else EMPTY
+        typed = expected_content(pairs, question)
+        if typed == old:
+            assert after.get(key) == before.get(key), f"{question.code} changed without a change"
+        elif new == old:
+            tampered = [
+                name
+                for name in (f"q{question.pk}-version", f"q{question.pk}-digest")
+                if [v for n, v in pairs if n == name][-1:] != [original[name]]
+            ]
+            assert question.code in conflicts or tampered, f"{question.code} was silently dropped"
+        else:
+            assert new == typed, f"{question.code} stored something else than typed"
+            assert Event.objects.filter(
+                assessment=answered_draft,
+                question=question,
+                kind=Event.Kind.ANSWER_CHANGED,
+                new=typed,
+            ).exists()
+
+
+def test_a_version_claimed_for_an_unanswered_question_saves_what_was_typed(
+    client_for, answered_draft, preparer
+):
+    # Found by fuzzing: a form claiming version 3 of an answer that does not exist was a
+    # "conflict" with nothing, and rendering it failed with a 500.
+    client = client_for(preparer)
+    url = section_url(answered_draft, "CAP")
+    fields = form_fields(client.get(url))
+    target = Question.objects.get(questionnaire=answered_draft.questionnaire, code="CAP-04")
+    assert not Answer.objects.filter(assessment=answered_draft, question=target).exists()
+    fields.update({f"q{target.pk}-value": "partial", f"q{target.pk}-version": "3"})
+
+    response = client.post(url, fields)
+
+    assert response.status_code == 302
+    assert Answer.objects.get(assessment=answered_draft, question=target).value == "partial"
+
+
+@pytest.mark.parametrize("wanted", ["²", "9" * 5000, "12abc"])
+def test_the_method_page_ignores_a_questionnaire_that_is_not_an_id(
+    client_for, answered_draft, preparer, wanted
+):
+    response = client_for(preparer).get(reverse("method"), {"questionnaire": wanted})
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("field", "limit"), [("note", 5000), ("na_reason", 1000)])
+def test_the_section_page_states_the_limits_before_they_are_reached(
+    client_for, answered_draft, preparer, field, limit
+):
+    response = client_for(preparer).get(section_url(answered_draft, "CAP"))
+
+    for code in ("CAP-01", "CAP-02", "CAP-10"):
+        block = fieldset(response, code)
+        pk = Question.objects.get(questionnaire=answered_draft.questionnaire, code=code).pk
+        assert f'maxlength="{limit}" name="q{pk}-{field}"' in block
+        assert f'aria-describedby="q{pk}-{field}-limit' in block
+        assert f'<div class="form-text" id="q{pk}-{field}-limit">Up to {limit} characters.' in block
+
+
+@pytest.mark.parametrize(
+    ("field", "limit", "words"),
+    [("note", 5000, "note"), ("na_reason", 1000, "reason"), ("value", 2000, "answer")],
+)
+def test_a_text_over_the_limit_is_refused_naming_the_limit_and_kept(
+    client_for, answered_draft, preparer, field, limit, words
+):
+    client = client_for(preparer)
+    url = section_url(answered_draft, "CAP")
+    fields = form_fields(client.get(url))
+    target = Question.objects.get(questionnaire=answered_draft.questionnaire, code="CAP-10")
+    assert target.answer_type == "text"
+    long_text = ("Evidence in binder 4. " * limit)[: limit + 1].strip() + "!"
+    fields[f"q{target.pk}-na"] = "on" if field == "na_reason" else ""
+    fields[f"q{target.pk}-{field}"] = long_text
+    before = snapshot()
+
+    response = client.post(url, fields)
+
+    assert response.status_code == 400
+    message = (
+        f"Question CAP-10: keep the {words} within {limit} characters (it has {len(long_text)})."
+    )
+    assert message in text_of(fieldset(response, "CAP-10"))
+    assert form_fields(response)[f"q{target.pk}-{field}"] == long_text
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(("field", "limit"), [("note", 5000), ("na_reason", 1000)])
+def test_a_text_at_the_limit_with_line_breaks_is_saved_as_the_browser_counted_it(
+    client_for, answered_draft, preparer, field, limit
+):
+    # A browser counts a line break as one character against maxlength but sends it as CRLF.
+    client = client_for(preparer)
+    url = section_url(answered_draft, "CAP")
+    fields = form_fields(client.get(url))
+    target = Question.objects.get(questionnaire=answered_draft.questionnaire, code="CAP-10")
+    lines = ["Line of evidence"] * (limit // 17)
+    typed = "\n".join(lines).ljust(limit, ".")
+    assert len(typed) == limit
+    fields[f"q{target.pk}-{field}"] = typed.replace("\n", "\r\n")
+    if field == "na_reason":
+        fields[f"q{target.pk}-na"] = "on"
+
+    response = client.post(url, fields)
+
+    assert response.status_code == 302
+    stored = Answer.objects.get(assessment=answered_draft, question=target)
+    assert getattr(stored, field) == typed.replace("\n", "\r\n")
+
+
+# Starting an assessment
+
+MODEL_CHOICES = st.lists(
+    st.one_of(st.sampled_from(["JEM", "TFM", "WSO", "jem", "XYZ", ""]), nasty_text), max_size=4
+)
+
+
+@FUZZ
+@given(title=st.one_of(nasty_text, st.lists(nasty_text, max_size=3)), models=MODEL_CHOICES)
+def test_fuzzed_start_posts_never_fail(title, models, client_for, answered_draft, command):
+    client = client_for(command)
+    before, count = snapshot(), Assessment.objects.count()
+
+    data = {"title": title, "models": models}
+    response = client.post(reverse("assessment_start"), data)
+
+    assert_not_a_server_error(response)
+    assert snapshot() == before
+    if response.status_code == 400:
+        assert unreadable(data)
+        assert Assessment.objects.count() == count
+        return
+    if response.status_code == 302:
+        created = Assessment.objects.order_by("-pk").first()
+        assert Assessment.objects.count() == count + 1
+        last = title[-1] if isinstance(title, list) else title
+        assert created.title == last.strip()
+        assert created.models == set(models)
+        return
+    assert response.status_code == 200
+    assert Assessment.objects.count() == count
+    if title == [] and models == []:
+        return  # an empty body: the blank form again, as on a first visit
+    content = response.content.decode()
+    errors = re.findall(r'<(?:span|p|div) id="error_\d+_id_(\w+)"[^>]*>(.*?)</', content, re.S)
+    alerts = re.findall(r'class="alert alert-block alert-danger">(.*?)</div>', content, re.S)
+    assert errors or alerts, "the refusal says nothing"
+    for _, message in errors:
+        assert text_of(message)
+
+
+# Returning a submitted assessment with a comment
+
+
+@pytest.fixture
+def submitted(answered_draft, preparer):
+    services.answers_save(
+        assessment=answered_draft,
+        user=preparer,
+        data=[
+            services.AnswerInput(question_id=q.pk, value=FILLER[q.answer_type])
+            for q in services.Assessment.objects.get(pk=answered_draft.pk)
+            .applicable_questions()
+            .exclude(answers__assessment=answered_draft)
+        ],
+    )
+    return services.assessment_submit(assessment=answered_draft, user=preparer)
+
+
+@FUZZ
+@given(comment=st.one_of(nasty_text, st.lists(nasty_text, max_size=3)), junk=nasty_text)
+def test_fuzzed_return_comments_never_fail_and_keep_what_was_typed(
+    comment, junk, client_for, submitted, command, preparer
+):
+    client = client_for(command)
+    url = reverse("assessment_return", args=[submitted.pk])
+    before = snapshot()
+
+    data = {"comment": comment, junk: junk}
+    response = client.post(url, data)
+
+    assert_not_a_server_error(response)
+    assert snapshot() == before
+    if response.status_code == 400:
+        assert unreadable(data)
+        assert Assessment.objects.get(pk=submitted.pk).status == Assessment.Status.SUBMITTED
+        return
+    assert response.status_code == 302
+    assessment = Assessment.objects.get(pk=submitted.pk)
+    typed = (comment or [""])[-1] if isinstance(comment, list) else comment
+    if assessment.status == Assessment.Status.DRAFT:
+        event = Event.objects.filter(assessment=submitted, kind=Event.Kind.RETURNED).first()
+        assert event.comment == typed.strip()
+        services.assessment_submit(assessment=assessment, user=preparer)
+        return
+    assert assessment.status == Assessment.Status.SUBMITTED
+    page = client.get(reverse("assessment", args=[submitted.pk])).content.decode()
+    assert "Not returned: " in page
+    shown = re.search(r'<textarea[^>]*name="comment"[^>]*>(.*?)</textarea>', page, re.S)
+    assert shown and html.unescape(shown.group(1)) == typed
+
+
+# Submit, approve, reopen: no fields but the token; foreign and nonsense ids
+
+ACTIONS = ["assessment_submit", "assessment_approve", "assessment_return", "assessment_reopen"]
+
+
+@settings(FUZZ, max_examples=30)
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(ACTIONS),
+            st.sampled_from(["own", "sibling", "outsider", "missing", "huge"]),
+            st.sampled_from(["command", "preparer"]),
+            st.dictionaries(nasty_text, st.one_of(nasty_text, st.lists(nasty_text)), max_size=3),
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_fuzzed_workflow_posts_never_fail_nor_touch_approved_answers(
+    steps, client_for, answered_draft, sibling, outsider_draft, command, preparer
+):
+    clients = {"command": client_for(command), "preparer": client_for(preparer)}
+    targets = {
+        "own": answered_draft.pk,
+        "sibling": sibling.pk,
+        "outsider": outsider_draft.pk,
+        "missing": 999_999_999,
+        "huge": 2**63,
+    }
+    for action, target, persona, junk in steps:
+        approved = {pk for pk, status in statuses().items() if status == Assessment.Status.APPROVED}
+        before = snapshot()
+        junk.pop("comment", None)
+
+        response = clients[persona].post(reverse(action, args=[targets[target]]), junk)
+
+        assert_not_a_server_error(response)
+        if target in ("outsider", "missing", "huge"):
+            assert response.status_code == 404
+        elif persona == "preparer" and action != "assessment_submit":
+            assert response.status_code == 403
+        elif response.status_code == 400:
+            assert unreadable(junk)
+        else:
+            assert response.status_code == 302
+        after = snapshot()
+        for key, row in before.items():
+            if key[0] in approved or response.status_code != 302:
+                assert after[key] == row, "an approved or refused assessment's answer changed"
+
+
+# Signing in, two-step verification, changing the password
+
+
+@FUZZ
+@given(
+    username=st.one_of(nasty_text, st.sampled_from(["preparer", "PREPARER", "preparer\x00"])),
+    password=st.one_of(nasty_text, st.just(PASSWORD)),
+    duplicate=st.booleans(),
+    next_url=st.one_of(st.just(""), nasty_text, st.sampled_from(["//evil.example", "/\\evil"])),
+)
+def test_fuzzed_sign_in_never_fails(username, password, duplicate, next_url, answered_draft):
+    client = Client()
+    data = {"username": [username, "preparer"] if duplicate else username, "password": password}
+    before = snapshot()
+
+    data = {**data, "next": next_url}
+    response = client.post(reverse("login"), data)
+
+    assert_not_a_server_error(response)
+    assert snapshot() == before
+    if response.status_code == 400:
+        assert unreadable(data)
+        return
+    if response.status_code == 302:
+        signed_in = "preparer" if duplicate else username
+        assert (signed_in, password) == ("preparer", PASSWORD)
+        assert not response["Location"].startswith(("//", "/\\", "http"))
+        return
+    assert response.status_code in (200, 429)
+    if response.status_code == 200:
+        content = text_of(response.content.decode())
+        assert (
+            "The username or password is not correct" in content
+            or "This field is required" in content
+            or "A username has at most 150 characters." in content
+            or "Null characters are not allowed" in content
+        )
+
+
+def test_a_username_too_long_for_the_lockout_table_is_refused_by_the_field(answered_draft):
+    response = Client().post(reverse("login"), {"username": "x" * 300, "password": "wrong"})
+
+    assert response.status_code == 200
+    assert "A username has at most 150 characters." in response.content.decode()
+
+
+@pytest.fixture
+def command_with_app(command):
+    return totp_device(command)
+
+
+@FEW
+@given(
+    code=st.one_of(nasty_text, st.lists(nasty_text, max_size=3)),
+    next_url=st.one_of(st.just(""), nasty_text, st.just("//evil.example/")),
+    real_code=st.booleans(),
+)
+def test_fuzzed_two_step_codes_never_fail(
+    code, next_url, real_code, command, command_with_app, answered_draft
+):
+    client = Client()
+    client.force_login(command)
+    device = command_with_app
+    if real_code:
+        code = f"{totp(device.bin_key, t0=device.t0, step=device.step):06d}"
+    before = snapshot()
+
+    data = {"code": code, "next": next_url}
+    response = client.post(reverse("mfa_verify"), data)
+
+    assert_not_a_server_error(response)
+    assert snapshot() == before
+    if response.status_code == 400:
+        assert unreadable(data)
+        return
+    if response.status_code == 302:
+        assert response["Location"].startswith("/")
+        assert not response["Location"].startswith(("//", "/\\"))
+        return
+    assert response.status_code == 200
+    errors = re.search(r'id="error_\d+_id_code"[^>]*>(.*?)</', response.content.decode(), re.S)
+    assert errors and text_of(errors.group(1)), "the refused code has no message by the field"
+
+
+@pytest.mark.parametrize("next_url", ["0", "dashboard", "https://evil.example/", "/method/"])
+def test_after_a_valid_code_only_a_path_of_this_site_is_followed(
+    next_url, command, command_with_app
+):
+    client = Client()
+    client.force_login(command)
+    device = command_with_app
+    code = f"{totp(device.bin_key, t0=device.t0, step=device.step):06d}"
+
+    response = client.post(reverse("mfa_verify"), {"code": code, "next": next_url})
+
+    assert response.status_code == 302
+    assert response["Location"] == (next_url if next_url.startswith("/") else "/")
+
+
+@FEW
+@given(
+    old=st.one_of(nasty_text, st.just(PASSWORD)),
+    new1=nasty_text,
+    new2=st.one_of(nasty_text, st.just(None)),
+)
+def test_fuzzed_password_changes_never_fail(old, new1, new2, client_for, preparer, answered_draft):
+    client = client_for(preparer)
+    new2 = new1 if new2 is None else new2
+    before = snapshot()
+
+    data = {"old_password": old, "new_password1": new1, "new_password2": new2}
+    response = client.post(reverse("password_change"), data)
+
+    assert_not_a_server_error(response)
+    assert snapshot() == before
+    user = get_user_model().objects.get(pk=preparer.pk)
+    if response.status_code == 400:
+        assert unreadable(data)
+        assert user.check_password(PASSWORD)
+        return
+    if response.status_code == 302:
+        assert response["Location"] == reverse("password_change_done")
+        assert user.check_password(new1)
+        user.set_password(PASSWORD)
+        user.save()
+        preparer.refresh_from_db()  # the next example signs in with the restored password
+        return
+    assert response.status_code == 200
+    assert user.check_password(PASSWORD)
+    assert re.search(r'id="error_\d+_id_\w+"', response.content.decode())
+
+
+# CSRF: missing, garbage and stale tokens are refused and change nothing
+
+CSRF_ENDPOINTS = [
+    "section",
+    "assessment_start",
+    "assessment_submit",
+    "assessment_approve",
+    "assessment_return",
+    "assessment_reopen",
+    "login",
+    "mfa_verify",
+    "password_change",
+]
+
+
+def _csrf_target(endpoint, assessment, fields):
+    if endpoint == "section":
+        return section_url(assessment, "CAP"), {**fields}
+    if endpoint in ("login", "mfa_verify", "password_change", "assessment_start"):
+        data = {
+            "login": {"username": "preparer", "password": PASSWORD},
+            "mfa_verify": {"code": "123456"},
+            "password_change": {
+                "old_password": PASSWORD,
+                "new_password1": "another-long-password-9",
+                "new_password2": "another-long-password-9",
+            },
+            "assessment_start": {"title": "Forged", "models": ["JEM"]},
+        }[endpoint]
+        return reverse(endpoint), data
+    return reverse(endpoint, args=[assessment.pk]), {"comment": "Forged."}
+
+
+def csrf_token(response) -> str:
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
+def _state():
+    return (
+        snapshot(),
+        statuses(),
+        Assessment.objects.count(),
+        get_user_model().objects.get(username="preparer").password,
+        Event.objects.filter(kind__in=[Event.Kind.SIGNED_IN, Event.Kind.RETURNED]).count(),
+    )
+
+
+@FUZZ
+@given(
+    endpoint=st.sampled_from(CSRF_ENDPOINTS),
+    mode=st.sampled_from(["missing", "garbage", "stale", "no_cookie", "other_session"]),
+    garbage=nasty_text,
+)
+def test_posts_without_a_valid_csrf_token_are_refused_and_change_nothing(
+    endpoint, mode, garbage, answered_draft, preparer, command
+):
+    user = command if endpoint in ("assessment_approve", "assessment_reopen") else preparer
+    client = Client(enforce_csrf_checks=True)
+    stale = Client(enforce_csrf_checks=True)
+    stale_token = csrf_token(stale.get(reverse("login")))
+    if endpoint != "login":
+        client.force_login(user)
+        if user == command:
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = totp_device(command).persistent_id
+            session.save()
+    page = client.get(section_url(answered_draft, "CAP") if endpoint != "login" else "/")
+    fields = form_fields(page) if endpoint != "login" else {}
+    url, data = _csrf_target(endpoint, answered_draft, fields)
+    if mode == "garbage":
+        data["csrfmiddlewaretoken"] = garbage
+    elif mode == "stale":
+        # A token of an earlier page whose secret the cookie no longer holds, as after signing
+        # in again in another tab (the secret rotates at sign-in).
+        data["csrfmiddlewaretoken"] = stale_token
+        client.cookies.pop("csrftoken", None)
+        client.get(reverse("login") if endpoint == "login" else section_url(answered_draft, "CAP"))
+    elif mode == "no_cookie":
+        data["csrfmiddlewaretoken"] = stale_token
+        client.cookies.pop("csrftoken", None)
+    elif mode == "other_session":
+        data["csrfmiddlewaretoken"] = stale_token
+        client.cookies["csrftoken"] = "x" * 32
+    before = _state()
+
+    response = client.post(url, data)
+
+    assert _state() == before
+    if response.status_code == 400:
+        assert unreadable(data)  # refused before the token is even read
+        return
+    assert response.status_code == 403, (endpoint, mode, response.status_code)
+    assert "CSRF" in response.content.decode()
+
+
+def test_a_valid_csrf_token_is_accepted(answered_draft, preparer):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(preparer)
+    page = client.get(section_url(answered_draft, "CAP"))
+    token = csrf_token(page)
+    fields = form_fields(page)
+    target = Question.objects.get(questionnaire=answered_draft.questionnaire, code="CAP-04")
+
+    response = client.post(
+        section_url(answered_draft, "CAP"),
+        {**fields, f"q{target.pk}-value": "no", "csrfmiddlewaretoken": token},
+    )
+
+    assert response.status_code == 302
+    assert Answer.objects.get(assessment=answered_draft, question=target).value == "no"
+
+
+# Pages reached with query parameters
+
+
+@FEW
+@given(value=st.one_of(nasty_text, st.sampled_from(["²", "١٢", "0" * 5000, "9" * 5000])))
+def test_fuzzed_query_parameters_never_fail(value, client_for, answered_draft, preparer):
+    client = client_for(preparer)
+    pages = [
+        (reverse("method"), "questionnaire"),
+        (reverse("assessment", args=[answered_draft.pk]), "show"),
+        (reverse("assessment_activity", args=[answered_draft.pk]), "page"),
+    ]
+    for url, name in pages:
+        response = client.get(url, {name: value})
+        assert_not_a_server_error(response)
+        assert response.status_code in (200, 404)
+
+
+@FEW
+@given(code=nasty_text)
+def test_fuzzed_section_codes_are_not_found(code, client_for, answered_draft, preparer):
+    client = client_for(preparer)
+    url = reverse("assessment", args=[answered_draft.pk]) + "sections/"
+
+    response = client.get(url + quote(code.replace("/", ""), safe="") + "/")
+
+    assert_not_a_server_error(response)
+    assert response.status_code in (200, 404) or code.replace("/", "") == ""
