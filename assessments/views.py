@@ -153,17 +153,16 @@ def _render_section(request, assessment, sections, section, rows, status: int) -
     return render(request, "assessments/section.html", context, status=status)
 
 
-def _workflow(request: HttpRequest, action, success: str, **kwargs) -> HttpResponse | None:
+def _workflow(request: HttpRequest, action, success: str, **kwargs) -> None:
+    """Run a status change and tell the user how it went; the caller redirects either way."""
     try:
         action(**kwargs)
     except services.WorkflowError as error:
         messages.error(request, str(error))
-        return None
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return None
-    messages.success(request, success)
-    return None
+    else:
+        messages.success(request, success)
 
 
 @login_required
