@@ -51,8 +51,17 @@ class AssessmentStartForm(forms.Form):
         self.helper.add_input(Submit("submit", "Start assessment"))
 
 
+class MultiLineTextField(forms.CharField):
+    """Text from a textarea with line breaks stored as LF: browsers send CRLF but count a line
+    break as one character against maxlength, so the limit here must count it once too."""
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return text.replace("\r\n", "\n") if isinstance(text, str) else text
+
+
 class ReturnForm(forms.Form):
-    comment = forms.CharField(
+    comment = MultiLineTextField(
         label="Comment for the preparers",
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -231,6 +231,23 @@ def test_a_too_long_return_comment_is_refused_with_the_limit(client_for, submitt
     assert "5000 characters" in client.get(response.url).content.decode()
 
 
+def test_a_comment_at_the_limit_with_line_breaks_is_accepted_as_the_browser_counted_it(
+    client_for, submitted, command
+):
+    # A browser counts each line break once against maxlength but sends it as CRLF.
+    typed = "\n".join(["y" * 99] * 50)
+    assert len(typed) == 4999
+
+    client_for(command).post(
+        reverse("assessment_return", args=[submitted.pk]),
+        {"comment": typed.replace("\n", "\r\n")},
+    )
+
+    submitted.refresh_from_db()
+    assert submitted.status == Assessment.Status.DRAFT
+    assert Event.objects.get(assessment=submitted, kind=Event.Kind.RETURNED).comment == typed
+
+
 def test_a_returned_assessment_can_be_edited_again(client_for, submitted, command, preparer):
     client_for(command).post(
         reverse("assessment_return", args=[submitted.pk]), {"comment": "Recheck CAP-01."}
