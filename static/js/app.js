@@ -51,6 +51,20 @@
     }
   }
 
+  // A section form is kept in this tab until a signed-in page confirms the server took it: if the
+  // session had already ended (a sleeping laptop, a cookie gone), the post lands on the sign-in
+  // page (or the expired-form page), which keeps it, and the section page puts it back.
+  var sentKey = "readiness-sent";
+  try {
+    var sentPath = window.sessionStorage.getItem(sentKey);
+    if (sentPath) {
+      window.sessionStorage.removeItem(sentKey);
+      if (!body.hasAttribute("data-keep-unsaved")) {
+        window.sessionStorage.removeItem("readiness-unsaved:" + sentPath);
+      }
+    }
+  } catch (error) { /* storage disabled */ }
+
   if (form) {
     // Input kept in this tab when the session ended comes back after signing in again.
     var saved = null;
@@ -64,14 +78,16 @@
       notice.className = "alert alert-info";
       notice.setAttribute("role", "status");
       notice.id = "restored-notice";
-      notice.textContent = "What you typed before you were signed out has been put back. Check it and save.";
+      notice.textContent = "What you typed but had not saved has been put back. Check it and save.";
       form.parentNode.insertBefore(notice, form);
     }
     form.addEventListener("input", function () { dirty = true; keepUnsaved(); });
     form.addEventListener("change", function () { dirty = true; keepUnsaved(); });
     form.addEventListener("submit", function () {
+      dirty = true;
+      keepUnsaved();
       dirty = false;
-      try { window.sessionStorage.removeItem(storageKey); } catch (error) { /* ignore */ }
+      try { window.sessionStorage.setItem(sentKey, window.location.pathname); } catch (error) { /* ignore */ }
     });
     // Warn before leaving a checklist page with unsaved changes.
     window.addEventListener("beforeunload", function (event) {

@@ -272,6 +272,26 @@ def test_preparer_pages(
     audit.assert_clean()
 
 
+def test_an_expired_form_page_keeps_what_was_typed(
+    page: Page, live_server, sign_in, audit, preparer, draft
+) -> None:
+    sign_in("preparer", PASSWORD)
+    section = f"{live_server.url}/assessments/{draft.pk}/sections/CAP/"
+    page.goto(section)
+    page.locator("fieldset#CAP-04").get_by_label("Note").fill("Draft roster, not final.")
+    page.context.clear_cookies(name="csrftoken")  # the token the page holds no longer matches
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("This form had expired")
+    audit("expired form (CSRF)")
+    page.go_back()
+    expect(page.locator("#restored-notice")).to_be_visible()
+    expect(page.locator("fieldset#CAP-04").get_by_label("Note")).to_have_value(
+        "Draft roster, not final."
+    )
+    audit.assert_clean()
+
+
 def test_the_checker_finds_violations_and_every_switched_off_rule_has_a_reason(page) -> None:
     """Guards the guard: a page with known faults must fail, or zero violations means nothing."""
     page.set_content(

@@ -45,3 +45,35 @@ def test_typed_input_comes_back_after_the_session_ends(
     expect(page.locator("fieldset#CAP-04").get_by_label("Note")).to_have_value(
         "Two deputies named in the staffing memo of March."
     )
+
+
+def test_input_saved_after_the_session_ended_unnoticed_comes_back_after_signing_in(
+    page: Page, live_server, sign_in, preparer, draft
+) -> None:
+    # The page still believes it is signed in (a laptop woke from sleep, the cookie expired):
+    # the save is refused and sent to the sign-in page, and nothing typed is lost.
+    sign_in("preparer", PASSWORD)
+    section = f"{live_server.url}/assessments/{draft.pk}/sections/CAP/"
+    page.goto(section)
+    page.locator("fieldset#CAP-04").get_by_label("Note").fill("Roster attached to the memo.")
+    page.context.clear_cookies(name="sessionid")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
+    assert "/accounts/login/" in page.url
+    page.get_by_label("Username").fill("preparer")
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    assert page.url == section
+    expect(page.locator("#restored-notice")).to_be_visible()
+    expect(page.locator("fieldset#CAP-04").get_by_label("Note")).to_have_value(
+        "Roster attached to the memo."
+    )
+    # Saved this time: the kept copy is gone, so the next visit shows what is stored.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
+    page.goto(section)
+    expect(page.locator("#restored-notice")).to_have_count(0)
+    expect(page.locator("fieldset#CAP-04").get_by_label("Note")).to_have_value(
+        "Roster attached to the memo."
+    )
