@@ -90,3 +90,15 @@ def test_the_not_found_page_reveals_nothing(draft, outsider, client_for):
     assert "Page not found" in html
     assert draft.title not in html
     assert "Traceback" not in html
+
+
+def test_a_body_too_large_to_read_gets_a_page_that_says_so(draft, preparer, client_for, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    response = client_for(preparer).post(
+        reverse("section", args=[draft.pk, "CAP"]), {"note": "x" * 20_000}
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The request could not be read" in html
+    assert "Nothing was saved" in html
