@@ -49,7 +49,7 @@ def _locked_admin(actor_membership: Membership, agency_id: int) -> Membership:
     deactivated a moment ago by someone else can no longer act.
     """
     actor = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))  # not the joined user row
         .select_related("user")
         .filter(pk=actor_membership.pk)
         .first()
@@ -65,7 +65,7 @@ def _lock_pair(
     finds that the first has changed its rights. One query."""
     rows = {
         m.pk: m
-        for m in Membership.objects.select_for_update()
+        for m in Membership.objects.select_for_update(of=("self",))  # not the joined rows
         .select_related("user", "agency")
         .filter(pk__in={membership.pk, actor_membership.pk})
         .order_by("pk")
