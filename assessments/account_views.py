@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import segno
 from django.conf import settings
 from django.contrib import messages
@@ -9,11 +11,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from . import audit, mfa
+from .access import membership_or_none
 from .forms import CodeForm, PasswordChangeForm, SetPasswordForm
 from .models import Event
 
@@ -26,6 +30,22 @@ def _next_url(request: HttpRequest) -> str:
     ):
         return target
     return "/"
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own settings: password, two-step sign-in and recovery codes."""
+    user = request.user
+    return render(
+        request,
+        "registration/account.html",
+        {
+            "account_membership": membership_or_none(user),
+            "mfa_on": mfa.has_totp(user),
+            "mfa_required": mfa.mfa_required_by_policy(user),
+            "recovery_codes_left": mfa.recovery_codes_left(user),
+        },
+    )
 
 
 @login_required
@@ -104,18 +124,35 @@ def recovery_codes_renew(request: HttpRequest) -> HttpResponse:
     codes = mfa.recovery_codes_create(user=request.user)
     audit.record(request=request, kind=Event.Kind.RECOVERY_CODES)
     messages.success(request, "New recovery codes created; the old ones no longer work.")
-    return render(request, "registration/mfa_recovery_codes.html", {"codes": codes, "next": "/"})
+    return render(
+        request,
+        "registration/mfa_recovery_codes.html",
+        {"codes": codes, "next": reverse("account")},
+    )
+
+
+def _session_left(request: HttpRequest) -> dict:
+    """Seconds until the session ends, and which limit ends it: "idle" (activity extends it) or
+    "absolute" (nothing does)."""
+    from readiness.middleware import now
+
+    current = now()
+    idle_left = settings.SESSION_IDLE_SECONDS - (
+        current - request.session.get("last_activity", current)
+    )
+    absolute_left = settings.SESSION_ABSOLUTE_SECONDS - (
+        current - request.session.get("signed_in_at", current)
+    )
+    ends = "absolute" if absolute_left < idle_left else "idle"
+    left = max(0, math.ceil(min(idle_left, absolute_left)))
+    return {"signed_in": True, "seconds_left": left, "ends": ends}
 
 
 def session_status(request: HttpRequest) -> JsonResponse:
-    """Seconds left before the idle limit; reading it does not count as activity."""
-    from readiness.middleware import now
-
+    """Time left in the session; reading it does not count as activity."""
     if not request.user.is_authenticated:
         return JsonResponse({"signed_in": False, "seconds_left": 0})
-    last = request.session.get("last_activity", now())
-    left = max(0, int(settings.SESSION_IDLE_SECONDS - (now() - last)))
-    return JsonResponse({"signed_in": True, "seconds_left": left})
+    return JsonResponse(_session_left(request))
 
 
 @require_POST
@@ -123,7 +160,7 @@ def session_keepalive(request: HttpRequest) -> JsonResponse:
     """The "Stay signed in" button: the request itself counts as activity."""
     if not request.user.is_authenticated:
         return JsonResponse({"signed_in": False, "seconds_left": 0}, status=401)
-    return JsonResponse({"signed_in": True, "seconds_left": settings.SESSION_IDLE_SECONDS})
+    return JsonResponse(_session_left(request))
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -12,4 +12,5 @@ def membership(request: HttpRequest) -> dict:
         "membership": membership_or_none(getattr(request, "user", None)),
         "session_idle_seconds": settings.SESSION_IDLE_SECONDS,
         "session_idle_minutes": settings.SESSION_IDLE_SECONDS // 60,
+        "session_max_hours": settings.SESSION_ABSOLUTE_SECONDS // 3600,
     }

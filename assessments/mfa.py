@@ -18,20 +18,27 @@ RECOVERY_CODE_COUNT = 10
 MFA_ROLES = {Role.COMMAND, Role.AGENCY_ADMIN}
 
 
-def mfa_required(user) -> bool:
-    """Command staff, agency and site administrators always; everyone when the setting says so;
-    and anyone who has set it up, since an enrolled second factor must not be skippable."""
+def mfa_required_by_policy(user) -> bool:
+    """Command staff, agency and site administrators always; everyone when the setting says so."""
     if not user.is_authenticated:
         return False
     if settings.READINESS_MFA_FOR_EVERYONE or user.is_staff or user.is_superuser:
         return True
     membership = membership_or_none(user)
-    role = membership.role if membership else None
-    return role in MFA_ROLES or has_totp(user)
+    return membership is not None and membership.role in MFA_ROLES
+
+
+def mfa_required(user) -> bool:
+    """Required by policy, or set up by choice: an enrolled second factor must not be skippable."""
+    return mfa_required_by_policy(user) or (user.is_authenticated and has_totp(user))
 
 
 def has_totp(user) -> bool:
     return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+
+
+def recovery_codes_left(user) -> int:
+    return StaticToken.objects.filter(device__user_id=user.pk, device__confirmed=True).count()
 
 
 def base32_secret(device: TOTPDevice) -> str:

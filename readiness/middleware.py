@@ -43,6 +43,8 @@ class SessionLimits:
     """
 
     PASSIVE_PATH_NAMES = {"session_status"}
+    # Answered after the sign-out rather than redirected: the page's script reads their JSON.
+    ANSWERED_SIGNED_OUT = {"login", "session_status", "session_keepalive"}
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -68,7 +70,7 @@ class SessionLimits:
                 request.session_end_reason = reason
                 logout(request)
                 messages.info(request, reason)
-                if resolve_name(request) == "login":
+                if resolve_name(request) in self.ANSWERED_SIGNED_OUT:
                     return self.get_response(request)
                 return redirect_to_login(request.get_full_path())
             if resolve_name(request) not in self.PASSIVE_PATH_NAMES:

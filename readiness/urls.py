@@ -47,6 +47,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("accounts/", account_views.account, name="account"),
     path("accounts/two-step/", account_views.mfa_verify, name="mfa_verify"),
     path("accounts/two-step/setup/", account_views.mfa_setup, name="mfa_setup"),
     path(

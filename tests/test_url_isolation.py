@@ -23,6 +23,7 @@ PUBLIC = {
 }
 # About the signed-in user only; no agency object in the address.
 SELF = {
+    "account",
     "logout",
     "password_change",
     "password_change_done",
@@ -61,6 +62,18 @@ COMMAND_ONLY = {
     "agency_audit",
 }
 ADMIN_ONLY = {"members", "member_add", *MEMBER_OBJECTS}
+# What a preparer may do with the agency's objects. Every agency or object URL is in exactly one
+# of COMMAND_ONLY, ADMIN_ONLY and PREPARER_MAY, so a new one forces the decision.
+PREPARER_MAY = {
+    "dashboard",
+    "method",
+    "assessment",
+    "section",
+    "assessment_submit",
+    "assessment_results",
+    "assessment_activity",
+    "report_pdf",
+}
 # Answered without a redirect when nobody is signed in (JSON for the page's script).
 ANONYMOUS_JSON = {"session_status": 200, "session_keepalive": 401}
 
@@ -84,6 +97,14 @@ def test_every_url_has_an_isolation_rule():
     assert not unknown, f"URLs without an isolation rule: {sorted(unknown)}"
     unnamed = [name for name in url_names() if not name]
     assert not unnamed
+
+
+def test_every_agency_url_says_whether_preparers_may_use_it():
+    agency_urls = AGENCY_PAGES | ASSESSMENT_OBJECTS | MEMBER_OBJECTS
+    groups = [COMMAND_ONLY, ADMIN_ONLY, PREPARER_MAY]
+    for name in agency_urls:
+        assert sum(name in group for group in groups) == 1, name
+    assert set().union(*groups) == agency_urls
 
 
 @pytest.fixture
@@ -142,3 +163,10 @@ def test_preparers_get_403_where_command_or_administrators_are_needed(
         statuses = responses(client, urls_of_agency_a[name])
         assert set(statuses.values()) <= {403, 405}, (name, statuses)
         assert 403 in statuses.values(), (name, statuses)
+
+
+def test_preparers_may_use_what_their_role_allows(urls_of_agency_a, preparer, client_for):
+    client = client_for(preparer)
+    for name in sorted(PREPARER_MAY):
+        statuses = responses(client, urls_of_agency_a[name])
+        assert 403 not in statuses.values() and 404 not in statuses.values(), (name, statuses)

@@ -111,14 +111,25 @@
   var returnFocus = null;
   var csrf = document.querySelector("meta[name=csrf-token]");
 
+  var endsAtLimit = false;  // the absolute limit is nearer than the idle one: staying cannot help
+  var idleText = document.getElementById("session-warning-text");
+  var limitText = document.getElementById("session-warning-limit");
+
   function showWarning(seconds) {
     var minutes = Math.floor(seconds / 60);
     var rest = seconds % 60;
     left.textContent = "Time left: " + (minutes ? minutes + " min " : "") + rest + " s.";
+    idleText.hidden = endsAtLimit;
+    limitText.hidden = !endsAtLimit;
+    stay.hidden = endsAtLimit;
+    if (endsAtLimit) {
+      limitText.appendChild(left);
+      warning.setAttribute("aria-describedby", "session-warning-limit");
+    }
     if (warning.hidden) {
       returnFocus = document.activeElement;
       warning.hidden = false;
-      stay.focus();
+      (endsAtLimit ? warning : stay).focus();
     }
   }
 
@@ -145,6 +156,7 @@
         return;
       }
       deadline = Date.now() + data.seconds_left * 1000;
+      endsAtLimit = data.ends === "absolute";
     });
   }
 
@@ -159,18 +171,28 @@
   });
 
   var ticks = 0;
+  var checking = false;
   window.setInterval(function () {
     ticks += 1;
     var seconds = Math.round((deadline - Date.now()) / 1000);
     if (seconds <= 0) {
-      signedOut();
+      // Ask the server before leaving: another tab may have kept the session alive.
+      if (!checking) {
+        checking = true;
+        fetch(body.getAttribute("data-session-status"), {credentials: "same-origin"})
+          .then(sync)
+          .catch(signedOut)
+          .then(function () { checking = false; });
+      }
+      return;
     } else if (seconds <= warnBefore) {
       showWarning(seconds);
     } else {
       hideWarning();
     }
     // Activity in another tab also keeps the session alive: check the server now and then.
-    if (ticks % 30 === 0 || (seconds <= warnBefore && ticks % 5 === 0)) {
+    // The first check also learns whether the session's absolute limit comes first.
+    if (ticks === 1 || ticks % 30 === 0 || (seconds <= warnBefore && ticks % 5 === 0)) {
       fetch(body.getAttribute("data-session-status"), {credentials: "same-origin"})
         .then(sync)
         .catch(function () { /* offline: keep the local estimate */ });

@@ -3,13 +3,15 @@ no page scrolls sideways and no control is lost. Screenshots go to tests/e2e/art
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from playwright.sync_api import Page, expect
 
 from assessments import services
 from tests.conftest import PASSWORD
 from tests.e2e.a11y import AxeAudit
-from tests.e2e.conftest import ARTIFACTS_DIR, TIMEOUT_MS
+from tests.e2e.conftest import ARTIFACTS_DIR, TIMEOUT_MS, current_code
 
 NARROW = {"width": 320, "height": 640}
 WIDE = {"width": 1280, "height": 900}
@@ -43,11 +45,16 @@ def layout_page(browser, request):
     context.close()
 
 
+WIDEST = """() => [...document.querySelectorAll("body *")]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+  .slice(-3).map(e => e.outerHTML.slice(0, 120))"""
+
+
 def expect_no_sideways_scrolling(page: Page) -> None:
     widths = page.evaluate(
         "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
     )
-    assert widths["scroll"] <= widths["inner"] + 1, widths
+    assert widths["scroll"] <= widths["inner"] + 1, (widths, page.evaluate(WIDEST))
 
 
 def expect_reachable(page: Page, target) -> None:
@@ -57,6 +64,44 @@ def expect_reachable(page: Page, target) -> None:
     box = target.bounding_box()
     width = page.evaluate("() => window.innerWidth")
     assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, (box, width)
+
+
+EVERY_CONTROL_ON_SCREEN = """() => {
+  const width = window.innerWidth;
+  const controls = document.querySelectorAll(
+    "a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]");
+  const lost = [];
+  for (const control of controls) {
+    const box = control.getBoundingClientRect();
+    if (!box.width || !box.height || control.closest(".visually-hidden, [hidden]")) continue;
+    if (control.matches(".skip-link:not(:focus)")) continue;  // shown on focus: test_keyboard
+    // Inside a box that scrolls sideways (a wide table), the box must be on screen.
+    let scroller = control.parentElement;
+    while (scroller && scroller.scrollWidth <= scroller.clientWidth + 1) {
+      scroller = scroller.parentElement;
+    }
+    const shown = scroller && scroller !== document.documentElement && scroller !== document.body
+      ? scroller.getBoundingClientRect() : box;
+    if (shown.left < -1 || shown.right > width + 1) {
+      const where = `${Math.round(box.left)}..${Math.round(box.right)}`;
+      lost.push(`${control.outerHTML.slice(0, 80)} at ${where}`);
+    }
+  }
+  return lost;
+}"""
+
+
+def expect_every_control_on_screen(page: Page) -> None:
+    """No link, button or field lies beyond the left or right edge of the screen."""
+    lost = page.evaluate(EVERY_CONTROL_ON_SCREEN)
+    assert lost == [], f"controls off screen on {page.url}: {lost}"
+
+
+def check_page(page: Page, layout: str, name: str, audit: AxeAudit) -> None:
+    expect_no_sideways_scrolling(page)
+    expect_every_control_on_screen(page)
+    screenshot(page, layout, name)
+    audit(name)
 
 
 def screenshot(page: Page, layout: str, name: str) -> None:
@@ -85,6 +130,7 @@ def test_pages_reflow_without_losing_content(
     expect_reachable(page, page.get_by_role("button", name="Sign out"))
     expect_reachable(page, page.get_by_role("link", name=draft.title))
     expect_no_sideways_scrolling(page)
+    expect_every_control_on_screen(page)
     screenshot(page, layout, "dashboard")
     audit("dashboard")
 
@@ -107,6 +153,7 @@ def test_pages_reflow_without_losing_content(
         expect_reachable(page, control)
     expect_reachable(page, page.get_by_role("button", name="Save", exact=True))
     expect_reachable(page, page.get_by_role("button", name="Save and go to step 2"))
+    expect_every_control_on_screen(page)
     screenshot(page, layout, "section")
     audit("section")
 
@@ -117,4 +164,44 @@ def test_pages_reflow_without_losing_content(
     expect_reachable(page, table.get_by_role("rowheader").first)
     screenshot(page, layout, "results")
     audit("results")
+    audit.assert_clean()
+
+
+@pytest.mark.parametrize(
+    "layout_page", [("narrow", "100%"), ("wide", "200%")], indirect=True, ids=["320px", "text200"]
+)
+def test_administration_and_two_step_pages_reflow(
+    layout_page: tuple[Page, str], live_server, agency_admin, preparer, draft
+) -> None:
+    page, layout = layout_page
+    audit = AxeAudit(page)
+    answer_some(draft, preparer)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("agencyadmin")
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    # An agency administrator without a device sets one up first.
+    assert "/accounts/two-step/setup/" in page.url
+    check_page(page, layout, "two-step-setup", audit)
+    key = page.locator("#setup-key").inner_text().replace(" ", "")
+    page.get_by_role("textbox", name="Code").fill(
+        current_code(base64.b32decode(key + "=" * (-len(key) % 8)))
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Turn on two-step sign-in").click()
+    check_page(page, layout, "recovery-codes", audit)
+
+    for name, path in [
+        ("start", "/assessments/new/"),
+        ("members", "/agency/members/"),
+        ("member-add", "/agency/members/add/"),
+        ("audit-log", "/agency/audit/"),
+        ("activity", f"/assessments/{draft.pk}/activity/"),
+        ("method", "/method/"),
+        ("password-change", "/accounts/password/change/"),
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        check_page(page, layout, name, audit)
     audit.assert_clean()

@@ -77,3 +77,17 @@ def test_input_saved_after_the_session_ended_unnoticed_comes_back_after_signing_
     expect(page.locator("fieldset#CAP-04").get_by_label("Note")).to_have_value(
         "Roster attached to the memo."
     )
+
+
+def test_the_warning_before_the_absolute_limit_says_staying_cannot_help(
+    page: Page, live_server, sign_in, settings, preparer, draft
+) -> None:
+    settings.SESSION_ABSOLUTE_SECONDS = 3600 + 90  # reached 90 s after signing in
+    sign_in("preparer", PASSWORD)
+    settings.SESSION_ABSOLUTE_SECONDS = 90  # now 90 s from the end, however active
+    page.goto(f"{live_server.url}/assessments/{draft.pk}/")
+    dialog = page.get_by_role("alertdialog", name="You will be signed out soon")
+    expect(dialog).to_be_visible(timeout=5_000)
+    expect(dialog).to_be_focused()
+    expect(dialog).to_contain_text("Save your work now")
+    expect(dialog.get_by_role("button", name="Stay signed in")).to_be_hidden()

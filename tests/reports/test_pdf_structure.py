@@ -71,6 +71,23 @@ def test_its_structure_holds_headings_tables_and_a_described_figure(approved_pdf
     assert "/BBox" in figures[0].A
 
 
+def test_every_table_cell_names_its_row_and_column_headers(approved_pdf) -> None:
+    # PDF/UA-1 takes either /Scope on each TH or /ID on TH with /Headers on TD; the report uses
+    # the second, built from the HTML scope attributes.
+    elements = struct_elements(approved_pdf.Root.StructTreeRoot.K, [])
+    header_ids = {str(e.ID) for e in elements if str(e.S) == "/TH"}
+    assert all("/ID" in e for e in elements if str(e.S) == "/TH")
+    cells = [e for e in elements if str(e.S) == "/TD"]
+
+    for cell in cells:
+        names = [str(name) for name in cell.A.Headers]
+        assert names, "a data cell without headers"
+        assert set(names) <= header_ids
+    # The dimension table: each score cell has its dimension (row) and "Score" (column).
+    with_row_and_column = [c for c in cells if len(c.A.Headers) >= 2]
+    assert len(with_row_and_column) == len(cells)
+
+
 def test_a_draft_report_is_tagged_too(draft, preparer, client_for) -> None:
     answer_all(draft, preparer, skip=["CAP-01"])
     response = client_for(preparer).get(reverse("report_pdf", args=[draft.pk]))
