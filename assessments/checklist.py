@@ -163,8 +163,12 @@ def row_context(row: QuestionRow) -> dict:
     return context
 
 
-def section_template_context(*, assessment, sections, section, rows: list[QuestionRow]) -> dict:
-    """The whole context of templates/assessments/section.html."""
+def section_template_context(
+    *, assessment, sections, section, rows: list[QuestionRow], refused_input: bool = False
+) -> dict:
+    """The whole context of templates/assessments/section.html. `refused_input`: the rows hold
+    what the user sent to an assessment that stopped being editable meanwhile, shown so that it
+    can be copied, with no way to save it."""
     index = sections.index(section)
     return {
         "assessment": assessment,
@@ -178,6 +182,7 @@ def section_template_context(*, assessment, sections, section, rows: list[Questi
         "previous_section": sections[index - 1] if index > 0 else None,
         "next_section": sections[index + 1] if index + 1 < len(sections) else None,
         "editable": assessment.is_editable,
+        "refused_input": refused_input,
         "limits": LIMITS,
     }
 
@@ -196,8 +201,10 @@ def build_rows(
     posted: list[AnswerInput] | None = None,
     errors: dict[int, dict[str, str]] | None = None,
     conflicts: list[Conflict] | None = None,
+    refused: bool = False,
 ) -> list[QuestionRow]:
-    """Rows showing the stored answers, or what the user posted when it must be shown again.
+    """Rows showing the stored answers, or what the user posted when it must be shown again:
+    with errors, with conflicts, or when the whole save was `refused`.
 
     For a conflict the row shows the user's values but carries the stored version, so saving
     again is the user's informed choice to replace the stored answer.
@@ -211,7 +218,7 @@ def build_rows(
         stored_content = answer_content(answer)
         mine = posted_by_id.get(question.pk)
         conflict = conflicts_by_id.get(question.pk)
-        if mine is not None and (conflict or errors):
+        if mine is not None and (conflict or errors or refused):
             content = mine.content
             if conflict:
                 version, digest = (answer.version if answer else 0), content_digest(stored_content)

@@ -87,6 +87,7 @@ def assessment_overview(request: HttpRequest, pk: int) -> HttpResponse:
             "filtered": filtered,
             "returned": selectors.latest_return_comment(assessment),
             "return_comment": request.session.pop(f"return-comment-{assessment.pk}", ""),
+            "return_comment_max": ReturnForm.base_fields["comment"].max_length,
             "missing": request.session.pop(f"missing-{assessment.pk}", None),
         },
     )
@@ -114,8 +115,24 @@ def section_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             messages.error(request, "Nothing was saved: correct the answers marked below.")
             return _render_section(request, assessment, sections, section, rows, 400)
         except services.WorkflowError as error:
-            messages.error(request, str(error))
-            return redirect("assessment", pk=assessment.pk)
+            # Submitted or approved while this person was typing: show what they sent, unsaved,
+            # so that nothing they wrote is lost.
+            assessment.refresh_from_db()
+            rows = build_rows(
+                questions,
+                selectors.answers_by_question(assessment, questions),
+                posted=posted,
+                refused=True,
+            )
+            messages.error(
+                request,
+                f"Nothing was saved. {error} Your answers are shown below as you sent them so "
+                "that you can copy them; to change the assessment, ask command staff to return "
+                "it to draft.",
+            )
+            return _render_section(
+                request, assessment, sections, section, rows, 409, refused_input=True
+            )
         if result.conflicts:
             rows = build_rows(
                 questions,
@@ -146,9 +163,15 @@ def section_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     return _render_section(request, assessment, sections, section, rows, 200)
 
 
-def _render_section(request, assessment, sections, section, rows, status: int) -> HttpResponse:
+def _render_section(
+    request, assessment, sections, section, rows, status: int, *, refused_input: bool = False
+) -> HttpResponse:
     context = section_template_context(
-        assessment=assessment, sections=sections, section=section, rows=rows
+        assessment=assessment,
+        sections=sections,
+        section=section,
+        rows=rows,
+        refused_input=refused_input,
     )
     return render(request, "assessments/section.html", context, status=status)
 

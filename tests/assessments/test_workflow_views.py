@@ -231,6 +231,13 @@ def test_a_too_long_return_comment_is_refused_with_the_limit(client_for, submitt
     assert "5000 characters" in client.get(response.url).content.decode()
 
 
+def test_the_return_comment_limit_is_shown_before_it_is_reached(client_for, submitted, command):
+    page = client_for(command).get(overview_url(submitted)).content.decode()
+
+    assert re.search(r'<textarea[^>]*name="comment"[^>]*maxlength="5000"', page)
+    assert "Up to 5000 characters." in page
+
+
 def test_a_comment_at_the_limit_with_line_breaks_is_accepted_as_the_browser_counted_it(
     client_for, submitted, command
 ):
@@ -343,10 +350,16 @@ def test_answers_cannot_be_changed_once_submitted_or_approved(
 
         response = client.post(section_url(assessment, "CAP"), fields)
 
-        assert response.status_code == 302
-        assert response.url == overview_url(assessment)
+        # Refused, and what was sent is shown again to be copied, with no way to save it.
+        assert response.status_code == 409
+        page = response.content.decode()
         message = f"This assessment is {says}: its answers can no longer be changed."
-        assert message in client.get(response.url).content.decode()
+        assert "Nothing was saved. " + message in page
+        assert "Changed after the fact.</textarea>" in page
+        assert re.search(r'<input[^>]*value="no"[^>]*checked', page) or re.search(
+            r'<input[^>]*checked[^>]*value="no"', page
+        )
+        assert 'name="save"' not in page
     assert answers_of(assessment) == before
     assert Event.objects.filter(assessment__isnull=False).count() == events
 
