@@ -6,6 +6,8 @@ from __future__ import annotations
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
+from tests.e2e.conftest import ARTIFACTS_DIR
+
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 # Rules switched off, each with the reason. None is: every WCAG A/AA rule runs.
@@ -16,18 +18,26 @@ _AXE = Axe()
 
 def axe_violations(page: Page) -> list[str]:
     """One line per violated rule on the page as it is now, naming the offending elements."""
+    return _lines(_run(page)["violations"])
+
+
+def _run(page: Page) -> dict:
     options = {
         "runOnly": {"type": "tag", "values": WCAG_TAGS},
-        "resultTypes": ["violations"],
+        "resultTypes": ["violations", "incomplete"],
         "rules": {rule: {"enabled": False} for rule in DISABLED_RULES},
     }
-    results = _AXE.run(page, options=options)
+    return _AXE.run(page, options=options).response
+
+
+def _lines(results: list[dict]) -> list[str]:
     lines = []
-    for violation in results.response["violations"]:
+    for violation in results:
         targets = "; ".join(
             " ".join(str(part) for part in node["target"]) for node in violation["nodes"][:5]
         )
-        summary = violation["nodes"][0].get("failureSummary", "").replace("\n", " ")
+        nodes = violation["nodes"] or [{}]
+        summary = nodes[0].get("failureSummary", "").replace("\n", " ")
         lines.append(
             f"{violation['id']} ({violation['impact']}, {len(violation['nodes'])} element(s)):"
             f" {violation['help']} — {targets} — {summary}"
@@ -46,9 +56,17 @@ class AxeAudit:
 
     def __call__(self, state: str) -> None:
         self.checked.append(state)
-        violations = axe_violations(self.page)
+        results = _run(self.page)
+        violations = _lines(results["violations"])
         if violations:
             self.found[f"{state} ({self.page.url})"] = violations
+        # What axe could not decide (e.g. contrast of text over the chart's bars) is for a
+        # person to look at: listed in the artefacts, not failed.
+        review = _lines(results["incomplete"])
+        if review:
+            ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+            with (ARTIFACTS_DIR / "axe-needs-review.txt").open("a", encoding="utf-8") as log:
+                log.write(f"{state} ({self.page.url}):\n  " + "\n  ".join(review) + "\n")
 
     def assert_clean(self) -> None:
         report = "\n".join(
