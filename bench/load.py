@@ -10,8 +10,8 @@ What it does:
   1. drops and creates its own database (`readiness_load` by default), migrates it, loads the
      shipped questionnaire and creates the agencies, one draft assessment per agency (every
      287(g) model, so every question is asked) and the preparers (no two-step sign-in);
-  2. starts `gunicorn readiness.wsgi -w 4 --threads 4 --preload` on 127.0.0.1 with
-     DJANGO_DEBUG=1;
+  2. starts `gunicorn readiness.wsgi -w 4 --threads 4 --preload` on 127.0.0.1 with the
+     production settings (debug off, collected static files), plain HTTP on loopback;
   3. runs one thread per user for `--seconds`, the users starting over the first `--ramp-up`
      seconds: sign in through the login form (full password hashing), then over and
      over open the overview, open a random section, change one to three answers and post the
@@ -36,6 +36,7 @@ import ipaddress
 import os
 import random
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -190,13 +191,25 @@ def start_gunicorn(database_url: str, port: int, workers: int, threads: int, log
     gunicorn = Path(sys.executable).with_name("gunicorn")
     if not gunicorn.exists():
         gunicorn = Path(shutil.which("gunicorn") or "gunicorn")
+    # Production settings (debug off, hashed static files), except HTTPS: this is loopback.
+    static_root = log_path.parent / "static"
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
         "DATABASE_URL": database_url,
-        "DJANGO_DEBUG": "1",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_STATIC_ROOT": str(static_root),
         "DJANGO_LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "readiness.settings",
     }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=_setup.REPO_ROOT,
+        env=env,
+        check=True,
+    )
     log = open(log_path, "w")  # noqa: SIM115 - closed by stop_gunicorn
     process = subprocess.Popen(
         [
