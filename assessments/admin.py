@@ -1,7 +1,22 @@
+"""The Django admin for site administrators.
+
+Changes to people, roles and two-step devices made here are recorded in the audit trail as the
+in-app ones are, with the site administrator as actor.
+"""
+
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import audit
+from .members import sessions_end
 from .models import (
     Agency,
     Answer,
@@ -13,6 +28,24 @@ from .models import (
     ScoreSnapshot,
     Section,
 )
+
+IN_ADMIN = "In the Django admin."
+
+
+def _record_membership_saved(request, membership: Membership, *, old_role: str | None) -> None:
+    """MEMBER_ADDED for a new membership (`old_role` None), ROLE_CHANGED for a changed role."""
+    if old_role == membership.role:
+        return
+    audit.record(
+        request=request,
+        kind=Event.Kind.MEMBER_ADDED if old_role is None else Event.Kind.ROLE_CHANGED,
+        actor=request.user,
+        subject_user=membership.user,
+        agency_id=membership.agency_id,
+        old=None if old_role is None else {"role": old_role},
+        new={"role": membership.role},
+        comment=IN_ADMIN,
+    )
 
 
 class MembershipInline(admin.TabularInline):
@@ -37,6 +70,18 @@ class AgencyAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
 
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is not Membership:
+            super().save_formset(request, form, formset, change)
+            return
+        old_roles = {f.instance.pk: f.initial.get("role") for f in formset.initial_forms}
+        super().save_formset(request, form, formset, change)
+        for membership in formset.new_objects:
+            _record_membership_saved(request, membership, old_role=None)
+        for membership, changed in formset.changed_objects:
+            if "role" in changed:
+                _record_membership_saved(request, membership, old_role=old_roles[membership.pk])
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
@@ -44,6 +89,109 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "agency"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "agency__name"]
     autocomplete_fields = ["user", "agency"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        old_role = form.initial.get("role") if change else None
+        super().save_model(request, obj, form, change)
+        _record_membership_saved(request, obj, old_role=old_role)
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class AuditedUserAdmin(UserAdmin):
+    """Deactivating, reactivating and granting or withdrawing site administration are recorded.
+    Deleting someone named in the audit trail is refused (Event.actor is PROTECT): deactivate."""
+
+    SITE_ROLE_FIELDS = ["is_staff", "is_superuser"]
+
+    def get_deleted_objects(self, objs, request):
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # Django counts protected events as objects one lacks permission to delete, and then
+        # shows that instead of the list of rows that block the deletion. Events are never
+        # deleted with a user (only protected), so that permission is not what is missing.
+        if protected:
+            perms_needed.discard(Event._meta.verbose_name)
+        return to_delete, model_count, perms_needed, protected
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data:
+            self._record_activation(request, obj)
+        changed_roles = [name for name in self.SITE_ROLE_FIELDS if name in form.changed_data]
+        if change and changed_roles:
+            audit.record(
+                request=request,
+                kind=Event.Kind.ROLE_CHANGED,
+                actor=request.user,
+                subject_user=obj,
+                old={name: form.initial.get(name) for name in changed_roles},
+                new={name: getattr(obj, name) for name in changed_roles},
+                comment=IN_ADMIN,
+            )
+
+    def _record_activation(self, request, user) -> None:
+        """As `members.member_deactivate` does, a deactivated person's sessions end at once."""
+        comment = IN_ADMIN
+        if user.is_active:
+            kind = Event.Kind.MEMBER_REACTIVATED
+        else:
+            kind = Event.Kind.MEMBER_DEACTIVATED
+            ended = sessions_end(user=user)
+            comment += f" {ended} session(s) ended." if ended else ""
+        audit.record(
+            request=request,
+            kind=kind,
+            actor=request.user,
+            subject_user=user,
+            old={"active": not user.is_active},
+            new={"active": user.is_active},
+            comment=comment,
+        )
+
+
+class RecordsDeviceRemoval:
+    """For django-otp's device admins: removing a device (a lost phone, used-up recovery codes)
+    is recorded, one event per device, whether deleted alone or in bulk."""
+
+    def _record_removed(self, request, device) -> None:
+        comment = f"{device.name} ({device._meta.verbose_name})"
+        if not device.confirmed:
+            comment += ", never confirmed"
+        audit.record(
+            request=request,
+            kind=Event.Kind.MFA_REMOVED,
+            actor=request.user,
+            subject_user=device.user,
+            comment=f"{comment}. {IN_ADMIN}",
+        )
+
+    def delete_model(self, request, obj) -> None:
+        with transaction.atomic():
+            self._record_removed(request, obj)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        with transaction.atomic():
+            for device in queryset.select_related("user"):
+                self._record_removed(request, device)
+            super().delete_queryset(request, queryset)
+
+
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
+
+
+@admin.register(TOTPDevice)
+class AuditedTOTPDeviceAdmin(RecordsDeviceRemoval, TOTPDeviceAdmin):
+    pass
+
+
+@admin.register(StaticDevice)
+class AuditedStaticDeviceAdmin(RecordsDeviceRemoval, StaticDeviceAdmin):
+    pass
 
 
 class UsedQuestionnaireReadOnly:

@@ -288,7 +288,7 @@ def invite_link_create(
     and the token covers it. A member who has set a password is refused, so an administrator
     cannot take over a working account; that member can use "Forgotten your password?".
     """
-    _, member = _lock_pair(membership=membership, actor_membership=actor_membership)
+    actor, member = _lock_pair(membership=membership, actor_membership=actor_membership)
     user = member.user
     name = _display_name(user)
     if not user.is_active:
@@ -300,4 +300,12 @@ def invite_link_create(
         )
     user.set_unusable_password()
     user.save(update_fields=["password"])
+    audit.record(
+        request=request,
+        kind=Event.Kind.INVITE_ISSUED,
+        actor=actor.user,
+        subject_user=user,
+        agency_id=member.agency_id,
+        comment="Earlier links no longer work.",
+    )
     return _invite_link(user, request)

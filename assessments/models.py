@@ -376,7 +376,9 @@ class Event(models.Model):
         MFA_VERIFIED = "mfa_verified", "Two-step code accepted"
         MFA_FAILED = "mfa_failed", "Two-step code refused"
         RECOVERY_CODES = "recovery_codes", "Recovery codes created"
+        MFA_REMOVED = "mfa_removed", "Two-step sign-in removed"
         MEMBER_ADDED = "member_added", "Member added"
+        INVITE_ISSUED = "invite_issued", "Invitation link issued"
         ROLE_CHANGED = "role_changed", "Role changed"
         MEMBER_DEACTIVATED = "member_deactivated", "Member deactivated"
         MEMBER_REACTIVATED = "member_reactivated", "Member reactivated"
@@ -395,12 +397,13 @@ class Event(models.Model):
     question = models.ForeignKey(
         Question, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # PROTECT: a person named in the trail is deactivated, never deleted, so no row loses its name.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     subject_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",

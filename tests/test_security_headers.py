@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -9,7 +10,19 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.urls import reverse
+from axes.models import AccessFailureLog
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.test import Client, RequestFactory
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_static.models import StaticDevice
+
+from assessments import selectors, services
+from reports import pdf
+from tests.assessments.test_workflow_views import answer
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
@@ -20,7 +33,7 @@ PRODUCTION_ENV = {
 
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "READINESS_"))}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -43,49 +56,288 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
 
 
+def test_production_settings_protect_cookies_and_transport():
+    values = settings_under(
+        PRODUCTION_ENV,
+        "DEBUG",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SESSION_COOKIE_HTTPONLY",
+        "CSRF_COOKIE_HTTPONLY",
+        "SESSION_COOKIE_SAMESITE",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_PROXY_SSL_HEADER",
+        "READINESS_TRUSTED_PROXY_COUNT",
+    )
+
+    assert values == {
+        "DEBUG": False,
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "CSRF_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SECURE_HSTS_SECONDS": 31_536_000,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
+        "READINESS_TRUSTED_PROXY_COUNT": 0,
+    }
+
+
+def test_a_trusted_proxy_count_and_a_lockout_time_are_read_from_the_environment():
+    env = {
+        **PRODUCTION_ENV,
+        "READINESS_TRUSTED_PROXY_COUNT": "1",
+        "READINESS_LOCKOUT_MINUTES": "10",
+    }
+
+    values = settings_under(env, "READINESS_TRUSTED_PROXY_COUNT", "AXES_COOLOFF_TIME")
+
+    assert values == {"READINESS_TRUSTED_PROXY_COUNT": 1, "AXES_COOLOFF_TIME": "0:10:00"}
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("READINESS_LOCKOUT_MINUTES", "9", "READINESS_LOCKOUT_MINUTES must be 10 or more."),
+        ("READINESS_TRUSTED_PROXY_COUNT", "-1", "READINESS_TRUSTED_PROXY_COUNT must be 0 or more."),
+        ("READINESS_TRUSTED_PROXY_COUNT", "one", "must be a whole number"),
+    ],
+)
+def test_it_refuses_to_start_with_an_unsafe_setting(variable, value, message):
+    result = run_manage("check", env={**PRODUCTION_ENV, variable: value})
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def settings_under(env: dict[str, str], *names: str) -> dict:
+    code = (
+        "import json; from django.conf import settings; "
+        f"print(json.dumps({{name: getattr(settings, name) for name in {list(names)!r}}}, "
+        "default=str))"
+    )
+    result = run_manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# Every page of the URL map
+
+ANONYMOUS, AGENCY_ADMIN = "anonymous", "agency_admin"
+# Who opens each page, and what a GET answers. A URL added to the map without a line here fails
+# `test_every_page_has_a_header_rule` until someone decides.
+PAGES = {
+    "login": (ANONYMOUS, 200),
+    "password_reset": (ANONYMOUS, 200),
+    "password_reset_done": (ANONYMOUS, 200),
+    "password_reset_confirm": (ANONYMOUS, 302),  # to the form, checked as well
+    "password_reset_complete": (ANONYMOUS, 200),
+    "logout": (AGENCY_ADMIN, 405),
+    "password_change": (AGENCY_ADMIN, 200),
+    "password_change_done": (AGENCY_ADMIN, 200),
+    "account": (AGENCY_ADMIN, 200),
+    "mfa_verify": (AGENCY_ADMIN, 302),  # already verified
+    "mfa_setup": (AGENCY_ADMIN, 200),
+    "recovery_codes_renew": (AGENCY_ADMIN, 405),
+    "session_status": (AGENCY_ADMIN, 200),
+    "session_keepalive": (AGENCY_ADMIN, 405),
+    "dashboard": (AGENCY_ADMIN, 200),
+    "assessment_start": (AGENCY_ADMIN, 200),
+    "method": (AGENCY_ADMIN, 200),
+    "assessment": (AGENCY_ADMIN, 200),
+    "section": (AGENCY_ADMIN, 200),
+    "assessment_submit": (AGENCY_ADMIN, 405),
+    "assessment_approve": (AGENCY_ADMIN, 405),
+    "assessment_return": (AGENCY_ADMIN, 405),
+    "assessment_reopen": (AGENCY_ADMIN, 405),
+    "assessment_results": (AGENCY_ADMIN, 200),
+    "assessment_activity": (AGENCY_ADMIN, 200),
+    "report_pdf": (AGENCY_ADMIN, 200),
+    "assessment_export_json": (AGENCY_ADMIN, 200),
+    "assessment_export_csv": (AGENCY_ADMIN, 200),
+    "members": (AGENCY_ADMIN, 200),
+    "member_add": (AGENCY_ADMIN, 200),
+    "member_role": (AGENCY_ADMIN, 200),
+    "member_deactivate": (AGENCY_ADMIN, 405),
+    "member_reactivate": (AGENCY_ADMIN, 405),
+    "member_invite": (AGENCY_ADMIN, 405),
+    "agency_audit": (AGENCY_ADMIN, 200),
+}
+
+
+def url_patterns(patterns=None, namespace=None, converters=()):
+    """(namespace, name, names of the address's parameters) of every pattern of the URL map."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        found = converters + tuple(pattern.pattern.converters)
+        if isinstance(pattern, URLResolver):
+            yield from url_patterns(pattern.url_patterns, pattern.namespace or namespace, found)
+        elif pattern.name:
+            yield namespace, pattern.name, found
+
+
+def assert_safe_headers(response, what: str, *, signed_in: bool) -> None:
+    policy = response.get("Content-Security-Policy", "")
+    assert "script-src 'self'" in policy, what
+    assert "unsafe-inline" not in policy, what
+    for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+        assert directive in policy, what
+    assert response["X-Content-Type-Options"] == "nosniff", what
+    assert response["Referrer-Policy"] == "same-origin", what
+    if signed_in:
+        assert "no-store" in response.get("Cache-Control", ""), what
+
+
 @pytest.fixture
-def pages(draft):
-    return [
-        reverse("dashboard"),
-        reverse("assessment", args=[draft.pk]),
-        reverse("section", args=[draft.pk, "CAP"]),
-        reverse("assessment_results", args=[draft.pk]),
-        reverse("assessment_activity", args=[draft.pk]),
-        reverse("method"),
-    ]
+def every_page(draft, preparer, agency_admin, client_for, monkeypatch):
+    """(name, response, signed in) for a GET of every page of the app, with real object ids."""
+    monkeypatch.setattr(pdf, "render_pdf", lambda html: b"%PDF-1.7 stand-in")
+    clients = {ANONYMOUS: Client(), AGENCY_ADMIN: client_for(agency_admin)}
+    values = {
+        "code": "CAP",
+        "uidb64": urlsafe_base64_encode(force_bytes(preparer.pk)),
+        "token": default_token_generator.make_token(preparer),
+    }
+    pages = []
+    for namespace, name, converters in url_patterns():
+        if namespace == "admin" or name not in PAGES:
+            continue
+        pk = preparer.membership.pk if name.startswith("member_") else draft.pk
+        kwargs = {key: pk if key == "pk" else values[key] for key in converters}
+        persona, _ = PAGES[name]
+        response = clients[persona].get(reverse(name, kwargs=kwargs))
+        pages.append((name, response, persona != ANONYMOUS))
+        if name == "password_reset_confirm":
+            form = clients[persona].get(response["Location"])
+            pages.append(("password_reset_confirm (the form)", form, False))
+    return pages
 
 
-def test_every_page_sends_a_strict_content_security_policy(pages, preparer, client_for, client):
-    responses = [client_for(preparer).get(url) for url in pages]
-    responses.append(client.get(reverse("login")))
-    for response in responses:
-        policy = response["Content-Security-Policy"]
-        assert "script-src 'self'" in policy
-        assert "unsafe-inline" not in policy
-        for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
-            assert directive in policy
-        assert response["X-Content-Type-Options"] == "nosniff"
-        assert response["Referrer-Policy"] == "same-origin"
+def test_every_page_has_a_header_rule():
+    names = {name for namespace, name, _ in url_patterns() if namespace != "admin"}
+    assert names == set(PAGES), f"add these to PAGES: {sorted(names - set(PAGES))}"
 
 
-def test_pages_have_no_inline_script(pages, preparer, client_for):
-    client = client_for(preparer)
-    for url in pages:
-        html = client.get(url).content.decode()
+def test_every_page_answers_as_expected(every_page):
+    statuses = {name: response.status_code for name, response, _ in every_page}
+    expected = {name: status for name, (_, status) in PAGES.items()}
+    assert {name: statuses[name] for name in PAGES} == expected
+    assert statuses["password_reset_confirm (the form)"] == 200
+
+
+def test_every_page_sends_a_strict_content_security_policy(every_page):
+    for name, response, signed_in in every_page:
+        assert_safe_headers(response, name, signed_in=signed_in)
+
+
+def test_agency_pages_are_never_stored_by_browsers(every_page):
+    signed_in = [(name, response) for name, response, signed_in in every_page if signed_in]
+    assert len(signed_in) > 25
+    for name, response in signed_in:
+        assert "no-store" in response["Cache-Control"], name
+
+
+def test_pages_have_no_inline_script(every_page):
+    for name, response, _ in every_page:
+        if not response["Content-Type"].startswith("text/html") or response.status_code != 200:
+            continue
+        html = response.content.decode()
         inline = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html)
-        assert inline == [], f"{url} has inline script: {inline}"
-        assert " style=" not in html, f"{url} has an inline style attribute"
+        assert inline == [], f"{name} has inline script: {inline}"
+        assert " style=" not in html, f"{name} has an inline style attribute"
 
 
-def test_agency_pages_are_never_stored_by_browsers(pages, preparer, client_for):
+def test_every_admin_page_sends_the_same_headers(
+    draft, agency_admin, admin_user, client_for, monkeypatch
+):
+    """Every page of the Django admin, each object page with an object of its model."""
+    monkeypatch.setattr(pdf, "render_pdf", lambda html: b"%PDF-1.7 stand-in")
+    client = client_for(admin_user)
+    # An object of every model the admin shows.
+    answer(draft, agency_admin)
+    services.assessment_submit(assessment=draft, user=agency_admin)
+    services.assessment_approve(
+        assessment=draft, user=agency_admin, membership=agency_admin.membership
+    )
+    client_for(agency_admin).get(reverse("report_pdf", args=[draft.pk]))  # a cached report
+    Client().post(reverse("login"), {"username": "agencyadmin", "password": "wrong"})
+    AccessFailureLog.objects.create(username="agencyadmin", path_info="/accounts/login/")
+    Group.objects.create(name="Auditors")
+    StaticDevice.objects.create(user=agency_admin, name="Recovery codes")
+    object_ids = {}
+    for model, model_admin in admin.site._registry.items():
+        first = model_admin.get_queryset(RequestFactory().get("/")).first()
+        if first is not None:
+            object_ids[f"{model._meta.app_label}_{model._meta.model_name}"] = first.pk
+    checked, skipped = [], []
+    for namespace, name, converters in url_patterns():
+        if namespace != "admin" or name == "view_on_site":  # a redirect to the app's own page
+            continue
+        if name == "app_list":
+            kwargs = {"app_label": "assessments"}
+        elif converters:
+            model = next((key for key in object_ids if name.startswith(f"{key}_")), None)
+            if model is None:
+                skipped.append(name)
+                continue
+            kwargs = dict.fromkeys(converters, object_ids[model])
+        else:
+            kwargs = {}
+        response = client.get(reverse(f"admin:{name}", kwargs=kwargs))
+        assert response.status_code < 500, name
+        assert_safe_headers(response, name, signed_in=True)
+        checked.append(name)
+    assert skipped == [], "give these models an object above"
+    assert len(checked) > 90
+
+
+def test_the_forbidden_page_reveals_nothing(draft, preparer, client_for):
+    response = client_for(preparer).get(reverse("assessment_export_csv", args=[draft.pk]))
+
+    assert response.status_code == 403
+    assert_safe_headers(response, "403", signed_in=True)
+    html = response.content.decode()
+    assert "You are not allowed to do this" in html
+    for secret in (draft.title, draft.agency.name, "Only command staff", "Traceback"):
+        assert secret not in html
+
+
+def test_the_too_many_attempts_page_sends_the_same_headers(preparer):
+    for _ in range(6):
+        response = Client().post(
+            reverse("login"), {"username": "preparer", "password": "wrong password"}
+        )
+
+    assert response.status_code == 429
+    assert_safe_headers(response, "429", signed_in=False)
+
+
+def test_the_server_error_page_reveals_nothing(draft, preparer, client_for, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("secret detail 4711")
+
+    monkeypatch.setattr(selectors, "sections_progress", fail)
     client = client_for(preparer)
-    for url in pages:
-        assert "no-store" in client.get(url)["Cache-Control"]
+    client.raise_request_exception = False
+
+    response = client.get(reverse("assessment", args=[draft.pk]))
+
+    assert response.status_code == 500
+    assert_safe_headers(response, "500", signed_in=True)
+    html = response.content.decode()
+    assert "Something went wrong" in html
+    for secret in ("secret detail 4711", "RuntimeError", "Traceback", draft.title):
+        assert secret not in html
 
 
 def test_the_not_found_page_reveals_nothing(draft, outsider, client_for):
     response = client_for(outsider).get(reverse("assessment", args=[draft.pk]))
     assert response.status_code == 404
+    assert_safe_headers(response, "404", signed_in=True)
     html = response.content.decode()
     assert "Page not found" in html
     assert draft.title not in html

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from unittest import mock
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -84,10 +87,8 @@ def test_the_session_status_does_not_count_as_activity(clock, preparer, client_f
     client = client_for(preparer)
     client.get(reverse("dashboard"))
     clock.advance(10 * 60)
-    assert client.get(reverse("session_status")).json() == {
-        "signed_in": True,
-        "seconds_left": 20 * 60,
-    }
+    status = client.get(reverse("session_status")).json()
+    assert (status["signed_in"], status["seconds_left"]) == (True, 20 * 60)
     clock.advance(10 * 60)
     assert client.get(reverse("session_status")).json()["seconds_left"] == 10 * 60
     assert client.post(reverse("session_keepalive")).json()["seconds_left"] == 30 * 60
@@ -231,8 +232,60 @@ def test_five_failures_lock_the_username_even_with_the_right_password(preparer):
     assert sign_in(client, "preparer", "wrong password").status_code == 429  # the fifth
     response = sign_in(Client(), "preparer")
     assert response.status_code == 429
-    assert "Sign-in for this account is paused" in response.content.decode()
+    page = " ".join(response.content.decode().split())
+    assert "Sign-in for this account is paused" in page
+    assert "Try again in 15 minutes; each attempt before then starts the wait again." in page
+    # Only site administrators can unlock (Django admin or manage.py); agency administrators can't.
+    assert "ask a site administrator of Readiness to unlock it" in page
+    assert "ask your agency administrator" not in page
     assert Event.objects.filter(kind=Event.Kind.LOCKED_OUT, username="preparer").exists()
+
+
+def minutes_pass(minutes: int) -> None:
+    """Move the recorded failures back, as if `minutes` had passed since them."""
+    for model in (AccessAttempt, AccessFailureLog):
+        model.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=minutes))
+
+
+def test_a_lockout_lasts_the_cool_off_and_then_ends_by_itself(settings, preparer):
+    cool_off = settings.AXES_COOLOFF_TIME
+    assert cool_off == timedelta(minutes=15)
+    for _ in range(5):
+        sign_in(Client(), "preparer", "wrong password")
+
+    minutes_pass(9)
+    assert sign_in(Client(), "preparer").status_code == 429
+    minutes_pass(16)
+    assert sign_in(Client(), "preparer").status_code == 302
+
+
+def test_an_attempt_during_a_lockout_starts_the_wait_again(preparer):
+    for _ in range(5):
+        sign_in(Client(), "preparer", "wrong password")
+
+    minutes_pass(9)
+    assert sign_in(Client(), "preparer").status_code == 429
+    minutes_pass(9)  # 18 minutes after the fifth failure, 9 after the last attempt
+    assert sign_in(Client(), "preparer").status_code == 429
+    minutes_pass(16)
+    assert sign_in(Client(), "preparer").status_code == 302
+
+
+def test_a_site_administrator_unlocks_in_the_django_admin(preparer, admin_user, client_for):
+    for _ in range(5):
+        sign_in(Client(), "preparer", "wrong password")
+    assert sign_in(Client(), "preparer").status_code == 429
+    attempt = AccessAttempt.objects.get(username="preparer")
+
+    site_admin = client_for(admin_user)
+    changelist = site_admin.get(reverse("admin:axes_accessattempt_changelist"))
+    assert "preparer" in changelist.content.decode()
+    response = site_admin.post(
+        reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert sign_in(Client(), "preparer").status_code == 302
 
 
 def test_the_lockout_message_does_not_reveal_whether_a_username_exists(preparer):

@@ -6,13 +6,17 @@ import html
 import re
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django_otp.oath import totp
 
 from assessments.models import Event, Role
-from tests.conftest import PASSWORD, make_member
+from reports import pdf
+from tests.assessments.test_workflow_views import answer
+from tests.conftest import PASSWORD, make_member, totp_device
 
 IP = "127.0.0.1"
 
@@ -28,8 +32,8 @@ def audit_rows(response) -> list[str]:
     return [text_of(row) for row in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S)]
 
 
-def sign_in(client: Client, username: str, password: str):
-    return client.post(reverse("login"), {"username": username, "password": password})
+def sign_in(client: Client, username: str, password: str, **headers):
+    return client.post(reverse("login"), {"username": username, "password": password}, **headers)
 
 
 def only(kind: str) -> Event:
@@ -126,6 +130,159 @@ def test_it_records_every_member_change(admin_client, agency_admin, agency):
         "Agencyadmin Tester Member added Account: Jane Smith (jsmith) Success 127.0.0.1 "
         "role: preparer; username: jsmith",
     ]
+
+
+def code_for(device) -> str:
+    return f"{totp(device.bin_key, t0=device.t0, step=device.step):06d}"
+
+
+def test_it_records_an_accepted_two_step_code(command, agency, client_for):
+    device = totp_device(command)
+    client = client_for(command, verified=False)
+
+    response = client.post(
+        reverse("mfa_verify"), {"code": code_for(device), "next": "/"}, REMOTE_ADDR="198.51.100.4"
+    )
+
+    assert response["Location"] == "/"
+    event = only(Event.Kind.MFA_VERIFIED)
+    assert (event.actor, event.agency, event.outcome) == (command, agency, "success")
+    assert (event.ip_address, event.comment) == ("198.51.100.4", device.name)
+
+
+def test_it_records_the_recovery_codes_given_at_set_up(command, agency, client_for):
+    client = client_for(command, verified=False)
+    client.get(reverse("mfa_setup"))
+    device = command.totpdevice_set.get(confirmed=False)
+
+    response = client.post(
+        reverse("mfa_setup"), {"code": code_for(device), "next": "/"}, REMOTE_ADDR="198.51.100.5"
+    )
+
+    assert response.status_code == 200
+    for kind in (Event.Kind.MFA_ENABLED, Event.Kind.RECOVERY_CODES):
+        event = only(kind)
+        assert (event.actor, event.agency, event.outcome) == (command, agency, "success"), kind
+        assert event.ip_address == "198.51.100.5", kind
+
+
+def test_it_records_renewed_recovery_codes(command, agency, client_for):
+    response = client_for(command).post(reverse("recovery_codes_renew"), REMOTE_ADDR="198.51.100.6")
+
+    assert response.status_code == 200
+    event = only(Event.Kind.RECOVERY_CODES)
+    assert (event.actor, event.agency, event.outcome) == (command, agency, "success")
+    assert event.ip_address == "198.51.100.6"
+
+
+def test_renewing_recovery_codes_needs_a_post(command, client_for):
+    response = client_for(command).get(reverse("recovery_codes_renew"))
+
+    assert response.status_code == 405
+    assert not Event.objects.filter(kind=Event.Kind.RECOVERY_CODES).exists()
+
+
+def test_status_changes_and_downloads_record_who_where_and_from_which_address(
+    draft, preparer, command, agency, client_for, monkeypatch
+):
+    monkeypatch.setattr(pdf, "render_pdf", lambda html: b"%PDF-1.7 stand-in")
+    answer(draft, preparer)
+    as_preparer, as_command = client_for(preparer), client_for(command)
+    steps = [
+        (as_preparer, "assessment_submit", {}, "198.51.100.11"),
+        (as_command, "assessment_return", {"comment": "Check CAP-01."}, "198.51.100.12"),
+        (as_preparer, "assessment_submit", {}, "198.51.100.13"),
+        (as_command, "assessment_approve", {}, "198.51.100.14"),
+        (as_command, "assessment_reopen", {}, "198.51.100.15"),
+    ]
+    for client, name, data, address in steps:
+        response = client.post(reverse(name, args=[draft.pk]), data, REMOTE_ADDR=address)
+        assert response.status_code == 302, name
+    download = as_command.get(reverse("report_pdf", args=[draft.pk]), REMOTE_ADDR="198.51.100.16")
+    assert download.status_code == 200
+
+    expected = [
+        (Event.Kind.SUBMITTED, preparer, "198.51.100.11"),
+        (Event.Kind.RETURNED, command, "198.51.100.12"),
+        (Event.Kind.SUBMITTED, preparer, "198.51.100.13"),
+        (Event.Kind.APPROVED, command, "198.51.100.14"),
+        (Event.Kind.REOPENED, command, "198.51.100.15"),
+        (Event.Kind.REPORT_DOWNLOADED, command, "198.51.100.16"),
+    ]
+    events = Event.objects.filter(kind__in={kind for kind, _, _ in expected}).order_by("id")
+    assert [(e.kind, e.actor, e.ip_address) for e in events] == expected
+    assert {(e.agency, e.outcome) for e in events} == {(agency, "success")}
+
+
+# The client's address behind a reverse proxy
+
+FORGED = "203.0.113.66"
+CLIENT = "198.51.100.7"
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_for_is_ignored(settings, preparer, draft):
+    settings.READINESS_TRUSTED_PROXY_COUNT = 0
+    forged = {"HTTP_X_FORWARDED_FOR": FORGED, "REMOTE_ADDR": CLIENT}
+
+    client = Client()
+    sign_in(client, "preparer", "not-the-password", **forged)
+    assert AccessAttempt.objects.get(username="preparer").ip_address == CLIENT  # the lockout's
+    sign_in(client, "preparer", PASSWORD, **forged)
+    change_an_answer(client, draft, **forged)
+
+    for kind in (Event.Kind.SIGN_IN_FAILED, Event.Kind.SIGNED_IN, Event.Kind.ANSWER_CHANGED):
+        assert only(kind).ip_address == CLIENT, kind
+
+
+def test_behind_one_trusted_proxy_the_address_it_appended_is_recorded(settings, preparer, draft):
+    settings.READINESS_TRUSTED_PROXY_COUNT = 1
+    # nginx on the same host appends the address it saw to whatever the client sent.
+    proxied = {"HTTP_X_FORWARDED_FOR": f"{FORGED}, {CLIENT}", "REMOTE_ADDR": "127.0.0.1"}
+
+    client = Client()
+    sign_in(client, "preparer", "not-the-password", **proxied)
+    assert AccessAttempt.objects.get(username="preparer").ip_address == CLIENT  # the lockout's
+    sign_in(client, "preparer", PASSWORD, **proxied)
+    change_an_answer(client, draft, **proxied)
+
+    for kind in (Event.Kind.SIGN_IN_FAILED, Event.Kind.SIGNED_IN, Event.Kind.ANSWER_CHANGED):
+        assert only(kind).ip_address == CLIENT, kind
+
+
+@pytest.mark.parametrize(
+    ("count", "forwarded_for", "recorded"),
+    [
+        (2, f"{FORGED}, {CLIENT}, 10.0.0.2", CLIENT),  # a load balancer, then nginx
+        (2, CLIENT, "127.0.0.1"),  # fewer entries than proxies: the header is not trusted
+        (1, "", "127.0.0.1"),
+        (1, f"{CLIENT}, not-an-address", "127.0.0.1"),
+        (1, "2001:db8::7", "2001:db8::7"),
+    ],
+)
+def test_the_address_is_taken_from_the_right_entry_or_not_at_all(
+    settings, preparer, count, forwarded_for, recorded
+):
+    settings.READINESS_TRUSTED_PROXY_COUNT = count
+
+    sign_in(
+        Client(),
+        "preparer",
+        "not-the-password",
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+        REMOTE_ADDR="127.0.0.1",
+    )
+
+    assert only(Event.Kind.SIGN_IN_FAILED).ip_address == recorded
+
+
+def change_an_answer(client: Client, draft, **headers) -> None:
+    question = draft.applicable_questions().get(code="CAP-01")
+    response = client.post(
+        reverse("section", args=[draft.pk, "CAP"]),
+        {f"q{question.pk}-value": "yes", f"q{question.pk}-version": "0"},
+        **headers,
+    )
+    assert response.status_code == 302
 
 
 # Reading it

@@ -154,6 +154,19 @@ def test_a_new_link_replaces_the_old_one(admin_client):
     assert accepted.redirect_chain[-1][0] == reverse("password_reset_complete")
 
 
+def test_it_records_a_new_link(admin_client, agency_admin, agency):
+    add_member(admin_client)
+    member = User.objects.get(username="jsmith")
+
+    admin_client.post(
+        reverse("member_invite", args=[member.membership.pk]), REMOTE_ADDR="198.51.100.23"
+    )
+
+    event = Event.objects.get(kind=Event.Kind.INVITE_ISSUED)
+    assert (event.actor, event.subject_user, event.agency) == (agency_admin, member, agency)
+    assert (event.outcome, event.ip_address) == ("success", "198.51.100.23")
+
+
 def test_no_new_link_for_a_member_who_has_a_password(admin_client, preparer):
     response = admin_client.post(
         reverse("member_invite", args=[preparer.membership.pk]), follow=True
@@ -161,6 +174,7 @@ def test_no_new_link_for_a_member_who_has_a_password(admin_client, preparer):
 
     assert "has already set a password" in response.content.decode()
     assert 'id="invite-link"' not in response.content.decode()
+    assert not Event.objects.filter(kind=Event.Kind.INVITE_ISSUED).exists()
 
 
 # Changing roles

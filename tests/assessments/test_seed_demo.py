@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from django.test import Client, override_settings
 from django.urls import reverse
 from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessments.management.commands.seed_demo import DEMO_TOTP_SECRET
 from assessments.models import Agency, Answer, Assessment, Event, ScoreSnapshot
@@ -142,6 +143,29 @@ def test_it_prints_the_demo_logins():
     assert "password for every account: readiness-demo" in output
     for username in ["preparer", "command", "agencyadmin", "other", "admin"]:
         assert f"  {username} " in output
+    assert "JBSWY3DPEHPK3PXP" in output  # the key the README tells people to type
+
+
+@pytest.mark.parametrize(
+    ("username", "has_device"),
+    [
+        ("command", True),
+        ("agencyadmin", True),
+        ("admin", True),
+        ("preparer", False),
+        ("other", False),
+    ],
+)
+def test_the_demo_authenticator_key_belongs_to_command_and_administrators(username, has_device):
+    seed()
+
+    devices = TOTPDevice.objects.filter(user__username=username)
+    if has_device:
+        [device] = devices
+        assert device.confirmed
+        assert base64.b32encode(device.bin_key).decode() == "JBSWY3DPEHPK3PXP"
+    else:
+        assert not devices.exists()
 
 
 def test_command_sees_both_example_county_assessments_after_signing_in():
