@@ -153,10 +153,16 @@ AUTH_PASSWORD_VALIDATORS = [
 # Five consecutive failures lock that username (not the address: one office shares one address).
 AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("READINESS_LOCKOUT_MINUTES", 15))
+READINESS_LOCKOUT_MINUTES = env_int("READINESS_LOCKOUT_MINUTES", 15)
+# CJIS Security Policy 5.5.3: a locked account stays locked at least 10 minutes unless released.
+if READINESS_LOCKOUT_MINUTES < 10:
+    raise ImproperlyConfigured("READINESS_LOCKOUT_MINUTES must be 10 or more.")
+AXES_COOLOFF_TIME = timedelta(minutes=READINESS_LOCKOUT_MINUTES)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "429.html"
 AXES_VERBOSE = False
+# Lockouts and audit rows take the client's address from the same function (see below).
+AXES_CLIENT_IP_CALLABLE = "assessments.audit.client_ip"
 # axes.W006 asks to lock by address too; the product locks by username on purpose, so that
 # one office behind one address is not locked out together.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
@@ -179,6 +185,11 @@ PASSWORD_RESET_TIMEOUT = env_int("READINESS_PASSWORD_LINK_HOURS", 72) * 3600
 READINESS_REPORT_TIMEOUT_SECONDS = env_int("READINESS_REPORT_TIMEOUT_SECONDS", 60)
 if READINESS_REPORT_TIMEOUT_SECONDS < 1:
     raise ImproperlyConfigured("READINESS_REPORT_TIMEOUT_SECONDS must be 1 or more.")
+# Reports made at once by one server process; keep it below gunicorn's --threads so that the
+# other threads keep answering pages while reports render.
+READINESS_REPORT_RENDERS_PER_PROCESS = env_int("READINESS_REPORT_RENDERS_PER_PROCESS", 2)
+if READINESS_REPORT_RENDERS_PER_PROCESS < 1:
+    raise ImproperlyConfigured("READINESS_REPORT_RENDERS_PER_PROCESS must be 1 or more.")
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
@@ -221,6 +232,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Behind a reverse proxy that terminates HTTPS (see the README's deployment section).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of the app append to X-Forwarded-For. 0: the header is ignored (anyone
+# can send it) and the client is REMOTE_ADDR. N: the client is the Nth address from the right.
+READINESS_TRUSTED_PROXY_COUNT = env_int("READINESS_TRUSTED_PROXY_COUNT", 0)
+if READINESS_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("READINESS_TRUSTED_PROXY_COUNT must be 0 or more.")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

@@ -25,12 +25,17 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     assessment, _ = get_assessment_for_user(request, pk)
     try:
         report = services.report_for(assessment=assessment, user=request.user)
+    except pdf.RenderBusy:
+        logger.warning("Report of assessment %s refused: every render slot busy", assessment.pk)
+        response = _render_error(request, assessment, reason="busy", status=503)
+        response["Retry-After"] = "30"
+        return response
     except pdf.RenderTimedOut as error:
         logger.warning("Report of assessment %s stopped: %s", assessment.pk, error)
-        return _render_error(request, assessment, timed_out=True, status=503)
+        return _render_error(request, assessment, reason="timed_out", status=503)
     except pdf.RenderFailed as error:
         logger.error("Report of assessment %s failed: %s", assessment.pk, error, exc_info=True)
-        return _render_error(request, assessment, timed_out=False, status=500)
+        return _render_error(request, assessment, reason="failed", status=500)
     Event.objects.create(
         agency_id=assessment.agency_id,
         assessment=assessment,
@@ -44,14 +49,14 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _render_error(request: HttpRequest, assessment, *, timed_out: bool, status: int):
+def _render_error(request: HttpRequest, assessment, *, reason: str, status: int):
     """Nothing was cached and no download was recorded: the next request renders afresh."""
     return render(
         request,
         "reports/report_error.html",
         {
             "assessment": assessment,
-            "timed_out": timed_out,
+            "reason": reason,
             "timeout_seconds": settings.READINESS_REPORT_TIMEOUT_SECONDS,
         },
         status=status,

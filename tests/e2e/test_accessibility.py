@@ -9,16 +9,23 @@ from __future__ import annotations
 
 import base64
 import re
+import threading
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.template.loader import render_to_string
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import Page, expect
 
 from assessments import services
-from assessments.models import Question
-from tests.conftest import PASSWORD
+from assessments.models import Question, Role
+from reports import pdf
+from tests.conftest import PASSWORD, make_member
 from tests.e2e.a11y import DISABLED_RULES, AxeAudit, axe_violations
 from tests.e2e.conftest import current_code
+from tests.reports import renderers
 
 
 @pytest.fixture
@@ -289,6 +296,73 @@ def test_an_expired_form_page_keeps_what_was_typed(
     expect(page.locator("fieldset#CAP-04").get_by_label("Note")).to_have_value(
         "Draft roster, not final."
     )
+    audit.assert_clean()
+
+
+def test_invitation_password_and_account_pages(page: Page, live_server, audit, agency) -> None:
+    newcomer = make_member("newcomer", agency, Role.PREPARER)
+    newcomer.set_unusable_password()  # invited: sets a password through the link
+    newcomer.save()
+    uid = urlsafe_base64_encode(force_bytes(newcomer.pk))
+    token = default_token_generator.make_token(newcomer)
+    page.goto(f"{live_server.url}/accounts/password/set/{uid}/{token}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set your password")
+    audit("set a password from an invitation")
+    page.locator("#id_new_password1").fill("short")
+    page.locator("#id_new_password2").fill("different")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Set password").click()
+    audit("set a password, with errors")
+    page.locator("#id_new_password1").fill("a long enough pass phrase 7")
+    page.locator("#id_new_password2").fill("a long enough pass phrase 7")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Set password").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Password set")
+    audit("password set")
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    fill_sign_in(page, "newcomer", "a long enough pass phrase 7")
+    page.goto(f"{live_server.url}/accounts/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+    audit("account, two-step sign-in off")
+    page.goto(f"{live_server.url}/accounts/password/change/")
+    page.locator("#id_old_password").fill("a long enough pass phrase 7")
+    page.locator("#id_new_password1").fill("another long pass phrase 8")
+    page.locator("#id_new_password2").fill("another long pass phrase 8")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Password changed")
+    audit("password changed")
+    audit.assert_clean()
+
+
+@pytest.mark.parametrize("template", ["400", "403_csrf", "429", "500", "503"])
+def test_error_pages(page: Page, live_server, audit, template) -> None:
+    # Served at an address of the live server so that the page's styles load as they would.
+    html = render_to_string(f"{template}.html")
+    address = f"{live_server.url}/error-page/{template}/"
+    page.route(address, lambda route: route.fulfill(body=html, content_type="text/html"))
+    page.goto(address)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    audit(f"{template} page")
+    audit.assert_clean()
+
+
+def test_report_error_pages(
+    page: Page, live_server, sign_in, audit, monkeypatch, preparer, draft
+) -> None:
+    sign_in("preparer", PASSWORD)
+    report = f"{live_server.url}/assessments/{draft.pk}/report.pdf"
+    monkeypatch.setattr(pdf, "write_pdf", renderers.broken)
+    page.goto(report)
+    expect(page.get_by_role("heading", level=1)).to_have_text("The report could not be produced")
+    audit("report failed")
+    busy = threading.BoundedSemaphore(1)
+    busy.acquire()
+    monkeypatch.setattr(pdf, "_renders", busy)
+    page.goto(report)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reports are busy")
+    audit("reports busy")
     audit.assert_clean()
 
 

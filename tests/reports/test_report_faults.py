@@ -166,8 +166,10 @@ def test_a_report_past_the_limit_answers_503_and_caches_nothing(
 def test_pages_keep_answering_while_a_report_renders(
     warm_renderer, draft, preparer, live_server, settings, monkeypatch, tmp_path
 ):
-    """A slow render holds its own request until the limit; another request is served at once."""
+    """A slow render holds its own request until the limit; another page is served at once, and
+    a report beyond the process's render slots is refused at once rather than queued."""
     settings.READINESS_REPORT_TIMEOUT_SECONDS = 6
+    monkeypatch.setattr(pdf, "_renders", threading.BoundedSemaphore(1))
     pid_file = tmp_path / "pid"
 
     # The report's HTML is built from the assessment; the stand-in only needs to know where to
@@ -201,7 +203,11 @@ def test_pages_keep_answering_while_a_report_renders(
         assert status == 200
         assert draft.title.encode() in body
         assert seconds < 3, f"a page took {seconds:.1f} s while a report rendered"
-        assert slow_request.is_alive(), "the report answered before the other page"
+        status, body, seconds = get(reverse("report_pdf", args=[draft.pk]))
+        assert status == 503
+        assert b"Reports are busy" in body
+        assert seconds < 4
+        assert slow_request.is_alive(), "the report answered before the other requests"
     finally:
         slow_request.join(30)
 
