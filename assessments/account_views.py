@@ -79,7 +79,9 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     device = mfa.pending_totp_device(request.user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"].strip()):
+        # As at sign-in: apps show the code as "123 456".
+        code = form.cleaned_data["code"].strip().replace(" ", "").replace("-", "")
+        if device.verify_token(code):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)

@@ -61,15 +61,20 @@ class MultiLineTextField(forms.CharField):
 
 
 class ReturnForm(forms.Form):
+    # The overview page shows these after "Not returned: ", above its hand-written form, so each
+    # names the field it is about.
     comment = MultiLineTextField(
         label="Comment for the preparers",
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Say what must change before it can be approved.",
         error_messages={
-            "required": "say what must change before it can be approved.",
+            "required": "say what must change before it can be approved: the comment for the "
+            "preparers is empty.",
             "max_length": "keep the comment within %(limit_value)d characters "
             "(it has %(show_value)d).",
+            "null_characters_not_allowed": "the comment contains a null character (U+0000), "
+            "which cannot be stored; remove it and send the comment again.",
         },
     )
 
@@ -108,3 +113,37 @@ class PasswordResetForm(_SubmitHelperMixin, auth_forms.PasswordResetForm):
 
 class SetPasswordForm(_SubmitHelperMixin, auth_forms.SetPasswordForm):
     submit_label = "Set password"
+
+
+# What a browser sends for this site's forms. None of them uploads a file.
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+NOT_A_FORM = (
+    "Nothing was saved: what was sent was not this page's form (it came as {content_type}). "
+    "Fill in the form on the page and send it again."
+)
+FILE_IN_FIELD = "Type this in; a file cannot be sent here."
+FILE_NOT_ASKED = "Nothing was saved: this form takes no file, and one was sent as “{name}”."
+
+
+def body_problem(request) -> str:
+    """Why a POST did not come the way a browser sends this site's forms, or "" if it did: a
+    JSON or plain-text body (Django reads neither, so every field would look empty) or a file
+    (the field it replaces would look empty, and so be cleared)."""
+    if request.content_type not in FORM_CONTENT_TYPES:
+        return NOT_A_FORM.format(content_type=request.content_type[:60] or "no content type")
+    if request.FILES:
+        return FILE_NOT_ASKED.format(name=next(iter(request.FILES))[:60])
+    return ""
+
+
+def add_body_errors(form: forms.Form, request) -> None:
+    """`body_problem` on a form bound to `request.POST`, which then fails to validate: a file
+    sent in place of a field is refused next to that field, anything else above the form."""
+    for name in request.FILES:
+        if name in form.fields:
+            form.errors.pop(name, None)  # "required": the field was sent, as a file
+            form.add_error(name, FILE_IN_FIELD)
+        else:
+            form.add_error(None, FILE_NOT_ASKED.format(name=name[:60]))
+    if request.content_type not in FORM_CONTENT_TYPES:
+        form.add_error(None, body_problem(request))

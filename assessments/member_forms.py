@@ -5,7 +5,9 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Layout, Submit
 from django import forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 
 from .models import Event, Membership, Role
 
@@ -31,8 +33,13 @@ class MemberAddForm(forms.Form):
     )
     email = forms.EmailField(
         required=False,
+        max_length=254,  # the user table's column; EmailField alone allows 320
         help_text="Optional; used for password-reset links.",
-        error_messages={"invalid": "Enter an email address such as j.smith@example.gov."},
+        error_messages={
+            "invalid": "Enter an email address such as j.smith@example.gov.",
+            "max_length": "An email address has at most %(limit_value)d characters "
+            "(this one has %(show_value)d).",
+        },
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
     role = forms.ChoiceField(
@@ -52,11 +59,41 @@ class MemberAddForm(forms.Form):
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Add member"))
 
+    def clean_username(self) -> str:
+        """The username as it will be stored: Django saves it in Unicode normal form (NFKC), in
+        which one character can become several ("ﷺ" is 18), so check the stored form's length
+        and characters here rather than let the database refuse it."""
+        typed = self.cleaned_data["username"]
+        username = get_user_model().normalize_username(typed)
+        limit = self.fields["username"].max_length
+        if len(username) > limit:
+            raise ValidationError(
+                f"A username has at most {limit} characters; stored in standard form, this one "
+                f"would have {len(username)}. Choose a shorter one."
+            )
+        if username != typed:
+            UnicodeUsernameValidator()(username)
+        return username
+
+    def clean_email(self) -> str:
+        """The address as it will be stored (the domain in lower case), within its column."""
+        email = get_user_model().objects.normalize_email(self.cleaned_data["email"])
+        limit = self.fields["email"].max_length
+        if len(email) > limit:
+            raise ValidationError(
+                f"An email address has at most {limit} characters; with its domain in lower "
+                f"case this one has {len(email)}."
+            )
+        return email
+
 
 class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(
         choices=Role.choices,
-        error_messages={"invalid_choice": "Choose Preparer, Command or Agency administrator."},
+        error_messages={
+            "required": "Choose Preparer, Command or Agency administrator.",
+            "invalid_choice": "Choose Preparer, Command or Agency administrator.",
+        },
     )
 
     def __init__(self, *args, **kwargs) -> None:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from . import results, scoring, selectors, services
 from .access import get_assessment_for_user, get_membership, membership_or_none, require_command
 from .checklist import build_rows, parse_section_post, section_template_context
-from .forms import AssessmentStartForm, ReturnForm
+from .forms import AssessmentStartForm, ReturnForm, add_body_errors, body_problem
 from .models import QuestionnaireVersion
 
 FILTERS = {
@@ -42,7 +42,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def assessment_start(request: HttpRequest) -> HttpResponse:
     membership = get_membership(request)
     require_command(membership)
-    form = AssessmentStartForm(request.POST or None)
+    form = AssessmentStartForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        add_body_errors(form, request)
     if request.method == "POST" and form.is_valid():
         try:
             assessment = services.assessment_start(
@@ -102,6 +104,11 @@ def section_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         raise Http404("No such section.")
     questions = selectors.section_questions(assessment, section)
     if request.method == "POST":
+        problem = body_problem(request)
+        if problem:  # not a browser's form post: read nothing from it
+            messages.error(request, problem)
+            rows = build_rows(questions, selectors.answers_by_question(assessment, questions))
+            return _render_section(request, assessment, sections, section, rows, 400)
         posted = parse_section_post(questions, request.POST)
         try:
             result = services.answers_save(assessment=assessment, user=request.user, data=posted)

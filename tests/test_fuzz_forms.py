@@ -8,12 +8,17 @@ Whatever is posted: never a 500; a refused post says why next to the field (or a
 from __future__ import annotations
 
 import html
+import json
 import re
+import unicodedata
 from urllib.parse import quote, urlencode
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -139,6 +144,69 @@ def unreadable(data: dict) -> bool:
 
 def text_of(fragment: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+_CONTROL = re.compile(r"<(input|select|textarea|fieldset)\b([^>]*)>", re.S)
+_ATTRIBUTE = re.compile(r'([\w:-]+)="([^"]*)"')
+
+
+def field_errors(response, name: str) -> list[str]:
+    """The messages shown for the field `name` in its own error element (crispy's
+    `<div id="id_<name>_error" class="invalid-feedback">` below the control), checking that the
+    control, or the fieldset of a group of check boxes, names that element in aria-describedby
+    and is marked invalid, so a screen reader reads the message with the field. [] if none."""
+    content = response.content.decode()
+    block = re.search(
+        rf'<div id="id_{name}_error" class="invalid-feedback">(.*?)</div>', content, re.S
+    )
+    if block is None:
+        return []
+    messages = [
+        text_of(message)
+        for message in re.findall(
+            rf'<(?:span|p) id="error_\d+_id_{name}"[^>]*>(.*?)</(?:span|p)>', block.group(1), re.S
+        )
+    ]
+    assert messages and all(messages), f"the error element of {name} is empty"
+    describing = [
+        (tag, attributes)
+        for tag, raw in _CONTROL.findall(content)
+        for attributes in [dict(_ATTRIBUTE.findall(raw))]
+        if f"id_{name}_error" in attributes.get("aria-describedby", "").split()
+    ]
+    assert describing, f"no control of {name} refers to its error message"
+    for tag, attributes in describing:
+        if tag != "fieldset":
+            assert attributes.get("name") == name, (name, attributes)
+            assert attributes.get("aria-invalid") == "true", (name, attributes)
+    return messages
+
+
+def all_field_errors(response) -> dict[str, list[str]]:
+    """Every field's messages, by field name, each checked as in `field_errors`."""
+    names = re.findall(
+        r'<div id="id_(\w+)_error" class="invalid-feedback">', response.content.decode()
+    )
+    return {name: field_errors(response, name) for name in names}
+
+
+def form_alerts(response) -> list[str]:
+    """Messages about a whole form: crispy's alert at the top of the form."""
+    blocks = re.findall(
+        r'<div class="alert alert-block alert-danger">\s*<ul[^>]*>(.*?)</ul>',
+        response.content.decode(),
+        re.S,
+    )
+    return [
+        text_of(item) for block in blocks for item in re.findall(r"<li>(.*?)</li>", block, re.S)
+    ]
+
+
+def last_value(value):
+    """What a form field reads from a posted value or list of values (the last; None if none)."""
+    if isinstance(value, list):
+        return value[-1] if value else None
+    return value
 
 
 def urlencoded(pairs: list[tuple[str, str]]) -> dict:
@@ -330,8 +398,9 @@ def test_fuzzed_section_posts_never_fail_and_never_lose_a_saved_answer(
     if response.status_code == 400:
         assert after == before, "a refused post changed stored answers"
         content = response.content.decode()
-        if "Nothing was saved" not in content:
-            return  # a body too large for Django to read: its plain 400 page
+        if "Nothing was saved: correct the answers marked below." not in content:
+            assert "The request could not be read" in content
+            return  # a body too large for Django to read: the 400 page, which says why
         for question in questions:
             errors = re.search(rf'id="q{question.pk}-errors">(.*?)</ul>', content, re.S)
             if errors:
@@ -503,12 +572,15 @@ def test_fuzzed_start_posts_never_fail(title, models, client_for, answered_draft
     assert Assessment.objects.count() == count
     if title == [] and models == []:
         return  # an empty body: the blank form again, as on a first visit
-    content = response.content.decode()
-    errors = re.findall(r'<(?:span|p|div) id="error_\d+_id_(\w+)"[^>]*>(.*?)</', content, re.S)
-    alerts = re.findall(r'class="alert alert-block alert-danger">(.*?)</div>', content, re.S)
-    assert errors or alerts, "the refusal says nothing"
-    for _, message in errors:
-        assert text_of(message)
+    typed = (last_value(title) or "").strip()
+    expected = set()
+    if not typed or "\x00" in typed or len(typed) > 200:
+        expected.add("title")
+    if not models or any(model not in ("JEM", "TFM", "WSO") for model in models):
+        expected.add("models")
+    errors = all_field_errors(response)
+    assert set(errors) == expected, "a message is missing next to a field, or misplaced"
+    assert not form_alerts(response)
 
 
 # Returning a submitted assessment with a comment
@@ -557,7 +629,11 @@ def test_fuzzed_return_comments_never_fail_and_keep_what_was_typed(
         return
     assert assessment.status == Assessment.Status.SUBMITTED
     page = client.get(reverse("assessment", args=[submitted.pk])).content.decode()
-    assert "Not returned: " in page
+    # The form is hand-written: its message is shown above it, and names the field.
+    refusal = re.search(r'<div class="alert alert-danger">(Not returned: .*?)</div>', page, re.S)
+    assert refusal and "comment" in text_of(refusal.group(1))
+    if "\x00" in typed:
+        assert "null character" in refusal.group(1)
     shown = re.search(r'<textarea[^>]*name="comment"[^>]*>(.*?)</textarea>', page, re.S)
     assert shown and html.unescape(shown.group(1)) == typed
 
@@ -642,14 +718,23 @@ def test_fuzzed_sign_in_never_fails(username, password, duplicate, next_url, ans
         assert not response["Location"].startswith(("//", "/\\", "http"))
         return
     assert response.status_code in (200, 429)
-    if response.status_code == 200:
-        content = text_of(response.content.decode())
-        assert (
-            "The username or password is not correct" in content
-            or "This field is required" in content
-            or "A username has at most 150 characters." in content
-            or "Null characters are not allowed" in content
-        )
+    if response.status_code == 429:
+        return
+    typed = unicodedata.normalize("NFKC", (last_value(data["username"]) or "").strip())
+    expected = set()
+    if not typed or "\x00" in typed or len(typed) > 150:
+        expected.add("username")
+    if not password or "\x00" in password:
+        expected.add("password")
+    errors = all_field_errors(response)
+    assert set(errors) == expected, "a message is missing next to a field, or misplaced"
+    if expected:
+        assert not form_alerts(response)
+    else:
+        # Which of the two was wrong is not said, on purpose: the message is the form's.
+        assert form_alerts(response) == [
+            "The username or password is not correct. Both are case-sensitive."
+        ]
 
 
 def test_a_username_too_long_for_the_lockout_table_is_refused_by_the_field(answered_draft):
@@ -693,8 +778,7 @@ def test_fuzzed_two_step_codes_never_fail(
         assert not response["Location"].startswith(("//", "/\\"))
         return
     assert response.status_code == 200
-    errors = re.search(r'id="error_\d+_id_code"[^>]*>(.*?)</', response.content.decode(), re.S)
-    assert errors and text_of(errors.group(1)), "the refused code has no message by the field"
+    assert list(all_field_errors(response)) == ["code"], "the refused code has no message by it"
 
 
 @pytest.mark.parametrize("next_url", ["0", "dashboard", "https://evil.example/", "/method/"])
@@ -742,7 +826,27 @@ def test_fuzzed_password_changes_never_fail(old, new1, new2, client_for, prepare
         return
     assert response.status_code == 200
     assert user.check_password(PASSWORD)
-    assert re.search(r'id="error_\d+_id_\w+"', response.content.decode())
+
+    def readable(text: str) -> bool:
+        return bool(text) and "\x00" not in text
+
+    expected = set()
+    if old != PASSWORD:
+        expected.add("old_password")
+    if not readable(new1):
+        expected.add("new_password1")
+    if not readable(new2) or (readable(new1) and new1 != new2) or not acceptable(new2, user):
+        expected.add("new_password2")
+    assert set(all_field_errors(response)) == expected, "a message is missing or misplaced"
+    assert not form_alerts(response)
+
+
+def acceptable(password: str, user) -> bool:
+    try:
+        validate_password(password, user)
+    except ValidationError:
+        return False
+    return True
 
 
 # CSRF: missing, garbage and stale tokens are refused and change nothing
@@ -857,6 +961,83 @@ def test_a_valid_csrf_token_is_accepted(answered_draft, preparer):
 
     assert response.status_code == 302
     assert Answer.objects.get(assessment=answered_draft, question=target).value == "no"
+
+
+# Bodies that are not a form: JSON, plain text, a file in place of a text field
+
+BODIES = ["json", "text", "file"]
+
+
+def wrong_body(kind: str, fields: dict, file_field: str) -> dict:
+    """Keyword arguments for Client.post: the form's fields sent as another kind of body."""
+    if kind == "json":
+        return {"data": json.dumps(fields), "content_type": "application/json"}
+    if kind == "text":
+        lines = (f"{name}={value}" for name, value in fields.items())
+        return {"data": "\n".join(lines), "content_type": "text/plain"}
+    upload = SimpleUploadedFile("evidence.txt", b"Typed in a file.", content_type="text/plain")
+    return {"data": {**fields, file_field: upload}}  # multipart, the file in the field's place
+
+
+@pytest.mark.parametrize("kind", BODIES)
+def test_a_section_body_that_is_not_a_form_changes_nothing(
+    kind, client_for, answered_draft, preparer
+):
+    client = client_for(preparer)
+    url = section_url(answered_draft, "CAP")
+    fields = form_fields(client.get(url))
+    noted = Question.objects.get(questionnaire=answered_draft.questionnaire, code="CAP-01")
+    before = snapshot()
+
+    response = client.post(url, **wrong_body(kind, fields, f"q{noted.pk}-note"))
+
+    assert_not_a_server_error(response)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("kind", BODIES)
+def test_a_section_body_that_is_not_a_form_is_refused_saying_why(
+    kind, client_for, answered_draft, preparer
+):
+    client = client_for(preparer)
+    url = section_url(answered_draft, "CAP")
+    fields = form_fields(client.get(url))
+    noted = Question.objects.get(questionnaire=answered_draft.questionnaire, code="CAP-01")
+
+    response = client.post(url, **wrong_body(kind, fields, f"q{noted.pk}-note"))
+
+    assert response.status_code == 400
+    content = text_of(response.content.decode())
+    assert "Nothing was saved" in content
+    assert ("file" if kind == "file" else "not this page's form") in content
+
+
+@pytest.mark.parametrize("kind", BODIES)
+def test_a_start_body_that_is_not_a_form_changes_nothing(kind, client_for, questionnaire, command):
+    client = client_for(command)
+    count = Assessment.objects.count()
+
+    fields = {"title": "From a script", "models": ["JEM"]}
+    response = client.post(reverse("assessment_start"), **wrong_body(kind, fields, "title"))
+
+    assert_not_a_server_error(response)
+    assert response.status_code == 200
+    assert Assessment.objects.count() == count
+
+
+@pytest.mark.parametrize("kind", BODIES)
+def test_a_start_body_that_is_not_a_form_is_refused_saying_why(
+    kind, client_for, questionnaire, command
+):
+    client = client_for(command)
+
+    fields = {"title": "From a script", "models": ["JEM"]}
+    response = client.post(reverse("assessment_start"), **wrong_body(kind, fields, "title"))
+
+    if kind == "file":
+        assert field_errors(response, "title")
+    else:
+        assert any("not this page's form" in alert for alert in form_alerts(response))
 
 
 # Pages reached with query parameters
