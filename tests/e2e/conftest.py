@@ -12,10 +12,13 @@ import base64
 import os
 import re
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -47,8 +50,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.e2e)
 
 
+_opened_connections: weakref.WeakSet = weakref.WeakSet()
+
+
+@receiver(connection_created)
+def _remember_connection(sender, connection, **kwargs) -> None:
+    _opened_connections.add(connection)
+
+
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup, django_db_blocker):
     chromium = os.environ.get("READINESS_CHROMIUM", "").strip() or DEFAULT_CHROMIUM
     if not (os.path.isfile(chromium) and os.access(chromium, os.X_OK)):
         reason = f"Chromium not found at {chromium}: install it with apt-get install chromium"
@@ -69,6 +80,13 @@ def browser():
     yield browser
     browser.close()
     playwright.stop()
+    # Once Playwright's sync API has run, tests in this thread reach Django's connections through
+    # another context than the test database's teardown does, so it would not close what they
+    # opened, and PostgreSQL refuses to drop a database in use. Close every one here, before it.
+    with django_db_blocker.unblock():
+        for wrapper in list(_opened_connections):
+            if wrapper.connection is not None:  # the live server's threads closed theirs
+                wrapper.close()
 
 
 @pytest.fixture
