@@ -90,6 +90,9 @@ def assessment_overview(request: HttpRequest, pk: int) -> HttpResponse:
             "returned": selectors.latest_return_comment(assessment),
             "return_comment": request.session.pop(f"return-comment-{assessment.pk}", ""),
             "return_comment_max": ReturnForm.base_fields["comment"].max_length,
+            "return_comment_error": request.session.pop(
+                f"return-comment-error-{assessment.pk}", ""
+            ),
             "missing": request.session.pop(f"missing-{assessment.pk}", None),
         },
     )
@@ -242,8 +245,11 @@ def assessment_return(request: HttpRequest, pk: int) -> HttpResponse:
     require_command(membership)
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        messages.error(request, f"Not returned: {' '.join(form.errors['comment'])}")
+        problem = " ".join(form.errors["comment"])
+        messages.error(request, f"Not returned: {problem}")
+        # Shown again by the overview: what was typed, and the problem under the field.
         request.session[f"return-comment-{assessment.pk}"] = request.POST.get("comment", "")
+        request.session[f"return-comment-error-{assessment.pk}"] = problem[:1].upper() + problem[1:]
         return redirect("assessment", pk=assessment.pk)
     _workflow(
         request,

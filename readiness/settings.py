@@ -147,7 +147,8 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # No NumericPasswordValidator: refusing digits-only passwords is a composition rule, which
+    # NIST SP 800-63B and the CJIS policy advise against; common ones are refused above.
 ]
 
 # Five consecutive failures lock that username (not the address: one office shares one address).

@@ -629,11 +629,15 @@ def test_fuzzed_return_comments_never_fail_and_keep_what_was_typed(
         return
     assert assessment.status == Assessment.Status.SUBMITTED
     page = client.get(reverse("assessment", args=[submitted.pk])).content.decode()
-    # The form is hand-written: its message is shown above it, and names the field.
+    # The message is at the top of the page, naming the field, and under the field itself.
     refusal = re.search(r'<div class="alert alert-danger">(Not returned: .*?)</div>', page, re.S)
     assert refusal and "comment" in text_of(refusal.group(1))
     if "\x00" in typed:
         assert "null character" in refusal.group(1)
+    field = re.search(r'<textarea[^>]*name="comment"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in field and 'aria-describedby="comment-error ' in field
+    under = re.search(r'<div id="comment-error" class="invalid-feedback d-block">(.*?)</div>', page)
+    assert under and text_of(under.group(1)).lower() == text_of(refusal.group(1))[14:].lower()
     shown = re.search(r'<textarea[^>]*name="comment"[^>]*>(.*?)</textarea>', page, re.S)
     assert shown and html.unescape(shown.group(1)) == typed
 

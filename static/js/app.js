@@ -3,7 +3,9 @@
   "use strict";
 
   var body = document.body;
-  var form = document.getElementById("section-form");
+  // The form whose input is kept in this tab until the server has it: a checklist section, or
+  // another long text marked data-keep-input (the return comment).
+  var form = document.getElementById("section-form") || document.querySelector("form[data-keep-input]");
   var storageKey = "readiness-unsaved:" + window.location.pathname;
   var dirty = false;
 
@@ -51,15 +53,16 @@
     }
   }
 
-  // A section form is kept in this tab until a signed-in page confirms the server took it: if the
-  // session had already ended (a sleeping laptop, a cookie gone), the post lands on the sign-in
-  // page (or the expired-form page), which keeps it, and the section page puts it back.
+  // That input is kept until a signed-in page confirms the server took it: if the session had
+  // already ended (a sleeping laptop, a cookie gone), the post lands on the sign-in page, an
+  // error page or the expired-form page, none of which is a signed-in page of the app, and the
+  // form's page puts it back.
   var sentKey = "readiness-sent";
   try {
     var sentPath = window.sessionStorage.getItem(sentKey);
     if (sentPath) {
       window.sessionStorage.removeItem(sentKey);
-      if (!body.hasAttribute("data-keep-unsaved")) {
+      if (body.hasAttribute("data-session-idle") && !body.hasAttribute("data-keep-unsaved")) {
         window.sessionStorage.removeItem("readiness-unsaved:" + sentPath);
       }
     }

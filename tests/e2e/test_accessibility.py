@@ -20,7 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import Page, expect
 
 from assessments import services
-from assessments.models import Question, Role
+from assessments.models import Assessment, Question, Role
 from reports import pdf
 from tests.conftest import PASSWORD, make_member
 from tests.e2e.a11y import DISABLED_RULES, AxeAudit, axe_violations
@@ -132,6 +132,10 @@ def test_command_pages(
 ) -> None:
     sign_in("command", PASSWORD)
     audit("dashboard, empty")
+    page.goto(f"{live_server.url}/accounts/")
+    expect(page.get_by_text("On: you sign in with your password and a code")).to_be_visible()
+    audit("account, two-step sign-in on")
+    page.goto(f"{live_server.url}/")
     with page.expect_navigation():
         page.get_by_role("link", name="Start an assessment").click()
     audit("start an assessment")
@@ -270,6 +274,15 @@ def test_preparer_pages(
         page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator("#conflict-summary")).to_be_focused()
     audit("section with a conflict")
+
+    page.goto(section)
+    page.locator("fieldset#CAP-01").get_by_label("No", exact=True).check()
+    Assessment.objects.filter(pk=draft.pk).update(status=Assessment.Status.SUBMITTED)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Your answers are shown below as you sent them")).to_be_visible()
+    audit("section, save refused: submitted meanwhile")
+    Assessment.objects.filter(pk=draft.pk).update(status=Assessment.Status.DRAFT)
 
     settings.SESSION_IDLE_SECONDS = 62  # the warning shows 60 s before the end: after 2 s
     page.goto(section)

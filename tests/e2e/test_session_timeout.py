@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.template.loader import render_to_string
 from playwright.sync_api import Page, expect
 
+from assessments import services
 from tests.conftest import PASSWORD
+from tests.e2e.test_accessibility import answer_all
 
 
 def test_the_warning_offers_to_stay_signed_in(
@@ -91,3 +94,51 @@ def test_the_warning_before_the_absolute_limit_says_staying_cannot_help(
     expect(dialog).to_be_focused()
     expect(dialog).to_contain_text("Save your work now")
     expect(dialog.get_by_role("button", name="Stay signed in")).to_be_hidden()
+
+
+def test_a_return_comment_comes_back_after_the_session_ends(
+    page: Page, live_server, sign_in, settings, command, preparer, draft
+) -> None:
+    answer_all(draft, preparer)
+    services.assessment_submit(assessment=draft, user=preparer)
+    sign_in("command", PASSWORD)
+    settings.SESSION_IDLE_SECONDS = 4
+    overview = f"{live_server.url}/assessments/{draft.pk}/"
+    page.goto(overview)
+    page.get_by_label("Comment for the preparers").fill("POL-02 needs the county counsel memo.")
+    page.wait_for_url("**/accounts/login/**", timeout=15_000)
+    settings.SESSION_IDLE_SECONDS = 1800
+    sign_in("command", PASSWORD)
+    page.goto(overview)
+    expect(page.locator("#restored-notice")).to_be_visible()
+    expect(page.get_by_label("Comment for the preparers")).to_have_value(
+        "POL-02 needs the county counsel memo."
+    )
+
+
+def test_input_sent_when_the_database_was_down_comes_back(
+    page: Page, live_server, sign_in, preparer, draft
+) -> None:
+    sign_in("preparer", PASSWORD)
+    section = f"{live_server.url}/assessments/{draft.pk}/sections/CAP/"
+    page.goto(section)
+    page.locator("fieldset#CAP-04").get_by_label("Note").fill("Typed while the server was down.")
+    # The save meets the "temporarily unavailable" page, as when PostgreSQL has gone away.
+    unavailable = render_to_string("503.html")
+    page.route(
+        section,
+        lambda route: (
+            route.fulfill(status=503, body=unavailable, content_type="text/html")
+            if route.request.method == "POST"
+            else route.continue_()
+        ),
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("")
+    page.unroute(section)
+    page.goto(section)
+    expect(page.locator("#restored-notice")).to_be_visible()
+    expect(page.locator("fieldset#CAP-04").get_by_label("Note")).to_have_value(
+        "Typed while the server was down."
+    )
