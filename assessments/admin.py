@@ -6,7 +6,9 @@ in-app ones are, with the site administrator as actor.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
@@ -32,6 +34,16 @@ from .models import (
 IN_ADMIN = "In the Django admin."
 
 
+def _sessions_end(user) -> str:
+    """End `user`'s sessions at once, as `members.member_deactivate` does; for the comment."""
+    ended = sessions_end(user=user)
+    return f" {ended} session(s) ended." if ended else ""
+
+
+def _membership_state(membership: Membership) -> dict:
+    return {"agency": membership.agency.name, "role": membership.role}
+
+
 def _record_membership_saved(request, membership: Membership, *, old_role: str | None) -> None:
     """MEMBER_ADDED for a new membership (`old_role` None), ROLE_CHANGED for a changed role."""
     if old_role == membership.role:
@@ -48,8 +60,54 @@ def _record_membership_saved(request, membership: Membership, *, old_role: str |
     )
 
 
+def _record_membership_moved(
+    request, membership: Membership, *, old_agency: Agency, old_role: str
+) -> None:
+    """One event in each agency's trail, so both see who left and who arrived. The person's
+    sessions end at once: what they may see has changed."""
+    comment = IN_ADMIN + _sessions_end(membership.user)
+    old = {"agency": old_agency.name, "role": old_role}
+    for agency_id in (old_agency.pk, membership.agency_id):
+        audit.record(
+            request=request,
+            kind=Event.Kind.ROLE_CHANGED,
+            actor=request.user,
+            subject_user=membership.user,
+            agency_id=agency_id,
+            old=old,
+            new=_membership_state(membership),
+            comment=comment,
+        )
+
+
+def _record_membership_deleted(request, membership: Membership) -> None:
+    audit.record(
+        request=request,
+        kind=Event.Kind.MEMBER_DEACTIVATED,
+        actor=request.user,
+        subject_user=membership.user,
+        agency_id=membership.agency_id,
+        old=_membership_state(membership),
+        comment="Membership deleted in the Django admin." + _sessions_end(membership.user),
+    )
+
+
+class MembershipForm(forms.ModelForm):
+    """An existing membership keeps its person: handing it to someone else would move access
+    between two people unrecorded. Delete it and add one for the other person instead."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["user"].disabled = True
+
+
 class MembershipInline(admin.TabularInline):
+    """A membership cannot be moved to another agency here: the hidden agency field of each row
+    must name this agency (Django's InlineForeignKeyField refuses any other)."""
+
     model = Membership
+    form = MembershipForm
     extra = 0
     autocomplete_fields = ["user"]
 
@@ -76,6 +134,8 @@ class AgencyAdmin(admin.ModelAdmin):
             return
         old_roles = {f.instance.pk: f.initial.get("role") for f in formset.initial_forms}
         super().save_formset(request, form, formset, change)
+        for membership in formset.deleted_objects:
+            _record_membership_deleted(request, membership)
         for membership in formset.new_objects:
             _record_membership_saved(request, membership, old_role=None)
         for membership, changed in formset.changed_objects:
@@ -89,11 +149,27 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "agency"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "agency__name"]
     autocomplete_fields = ["user", "agency"]
+    form = MembershipForm
 
     def save_model(self, request, obj, form, change) -> None:
         old_role = form.initial.get("role") if change else None
         super().save_model(request, obj, form, change)
-        _record_membership_saved(request, obj, old_role=old_role)
+        if change and "agency" in form.changed_data:
+            old_agency = Agency.objects.get(pk=form.initial["agency"])
+            _record_membership_moved(request, obj, old_agency=old_agency, old_role=old_role)
+        else:
+            _record_membership_saved(request, obj, old_role=old_role)
+
+    def delete_model(self, request, obj) -> None:
+        with transaction.atomic():
+            _record_membership_deleted(request, obj)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        with transaction.atomic():
+            for membership in queryset.select_related("user", "agency"):
+                _record_membership_deleted(request, membership)
+            super().delete_queryset(request, queryset)
 
 
 User = get_user_model()
@@ -102,8 +178,9 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class AuditedUserAdmin(UserAdmin):
-    """Deactivating, reactivating and granting or withdrawing site administration are recorded.
-    Deleting someone named in the audit trail is refused (Event.actor is PROTECT): deactivate."""
+    """Deactivating, reactivating, granting or withdrawing site administration and setting a
+    password are recorded. Deleting someone named in the audit trail is refused (Event.actor is
+    PROTECT): deactivate."""
 
     SITE_ROLE_FIELDS = ["is_staff", "is_superuser"]
 
@@ -132,6 +209,32 @@ class AuditedUserAdmin(UserAdmin):
                 comment=IN_ADMIN,
             )
 
+    def user_change_password(self, request, id, form_url=""):
+        user = self.get_object(request, unquote(id))
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            # Recorded only if the stored password changed: a refused form leaves it as it was.
+            if user is not None and request.method == "POST":
+                before = user.password
+                user.refresh_from_db(fields=["password"])
+                if user.password != before:
+                    self._record_password_set(request, user)
+        return response
+
+    def _record_password_set(self, request, user) -> None:
+        # The person's sessions need no ending here: Django signs out any session whose
+        # stored password hash no longer matches.
+        comment = IN_ADMIN
+        if not user.has_usable_password():
+            comment = f"Password sign-in turned off. {IN_ADMIN}"
+        audit.record(
+            request=request,
+            kind=Event.Kind.PASSWORD_CHANGED,
+            actor=request.user,
+            subject_user=user,
+            comment=comment,
+        )
+
     def _record_activation(self, request, user) -> None:
         """As `members.member_deactivate` does, a deactivated person's sessions end at once."""
         comment = IN_ADMIN
@@ -139,8 +242,7 @@ class AuditedUserAdmin(UserAdmin):
             kind = Event.Kind.MEMBER_REACTIVATED
         else:
             kind = Event.Kind.MEMBER_DEACTIVATED
-            ended = sessions_end(user=user)
-            comment += f" {ended} session(s) ended." if ended else ""
+            comment += _sessions_end(user)
         audit.record(
             request=request,
             kind=kind,
@@ -152,12 +254,27 @@ class AuditedUserAdmin(UserAdmin):
         )
 
 
-class RecordsDeviceRemoval:
-    """For django-otp's device admins: removing a device (a lost phone, used-up recovery codes)
-    is recorded, one event per device, whether deleted alone or in bulk."""
+class RecordsDeviceChanges:
+    """For django-otp's device admins: a device becoming usable (added confirmed, or confirmed
+    later) is recorded, as is removing one (a lost phone, used-up recovery codes), one event per
+    device, whether deleted alone or in bulk."""
+
+    def _describe(self, device) -> str:
+        return f"{device.name} ({device._meta.verbose_name})"
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if obj.confirmed and (not change or "confirmed" in form.changed_data):
+            audit.record(
+                request=request,
+                kind=Event.Kind.MFA_ENABLED,
+                actor=request.user,
+                subject_user=obj.user,
+                comment=f"{self._describe(obj)}. {IN_ADMIN}",
+            )
 
     def _record_removed(self, request, device) -> None:
-        comment = f"{device.name} ({device._meta.verbose_name})"
+        comment = self._describe(device)
         if not device.confirmed:
             comment += ", never confirmed"
         audit.record(
@@ -185,12 +302,12 @@ admin.site.unregister(StaticDevice)
 
 
 @admin.register(TOTPDevice)
-class AuditedTOTPDeviceAdmin(RecordsDeviceRemoval, TOTPDeviceAdmin):
+class AuditedTOTPDeviceAdmin(RecordsDeviceChanges, TOTPDeviceAdmin):
     pass
 
 
 @admin.register(StaticDevice)
-class AuditedStaticDeviceAdmin(RecordsDeviceRemoval, StaticDeviceAdmin):
+class AuditedStaticDeviceAdmin(RecordsDeviceChanges, StaticDeviceAdmin):
     pass
 
 

@@ -55,6 +55,37 @@ def user_form(user, **changes) -> dict:
     return {name: value for name, value in data.items() if value is not False}
 
 
+def agency_form(agency, *rows: dict) -> dict:
+    """The agency's change page with `rows` as its member list, each row a membership's fields
+    (and "DELETE": "on" to delete it)."""
+    data = {
+        "name": agency.name,
+        "slug": agency.slug,
+        "state": agency.state,
+        "county": agency.county,
+        "agency_type": agency.agency_type,
+        "memberships-TOTAL_FORMS": str(len(rows)),
+        "memberships-INITIAL_FORMS": str(len(rows)),
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+    }
+    for i, row in enumerate(rows):
+        data.update({f"memberships-{i}-{name}": value for name, value in row.items()})
+    return data
+
+
+def membership_row(membership, **changes) -> dict:
+    row = {
+        "id": membership.pk,
+        "agency": membership.agency_id,
+        "user": membership.user_id,
+        "role": membership.role,
+        "title": membership.title,
+    }
+    row.update(changes)
+    return row
+
+
 # Roles
 
 
@@ -84,22 +115,7 @@ def test_a_role_changed_in_the_agencys_member_list_is_recorded(site_admin_client
     membership = preparer.membership
     response = site_admin_client.post(
         reverse("admin:assessments_agency_change", args=[agency.pk]),
-        {
-            "name": agency.name,
-            "slug": agency.slug,
-            "state": agency.state,
-            "county": agency.county,
-            "agency_type": agency.agency_type,
-            "memberships-TOTAL_FORMS": "1",
-            "memberships-INITIAL_FORMS": "1",
-            "memberships-MIN_NUM_FORMS": "0",
-            "memberships-MAX_NUM_FORMS": "1000",
-            "memberships-0-id": membership.pk,
-            "memberships-0-agency": agency.pk,
-            "memberships-0-user": preparer.pk,
-            "memberships-0-role": Role.AGENCY_ADMIN,
-            "memberships-0-title": "",
-        },
+        agency_form(agency, membership_row(membership, role=Role.AGENCY_ADMIN)),
     )
 
     assert response.status_code == 302
@@ -124,6 +140,74 @@ def test_a_member_added_in_the_admin_is_recorded(site_admin_client, agency):
     assert event.new == {"role": "command"}
 
 
+def test_moving_a_member_to_another_agency_is_recorded_in_both_and_ends_the_sessions(
+    site_admin_client, preparer, agency, other_agency, client_for
+):
+    preparers_browser = client_for(preparer)
+    assert preparers_browser.get(reverse("dashboard")).status_code == 200
+
+    response = site_admin_client.post(
+        reverse("admin:assessments_membership_change", args=[preparer.membership.pk]),
+        {"user": preparer.pk, "agency": other_agency.pk, "role": Role.COMMAND, "title": ""},
+    )
+
+    assert response.status_code == 302
+    events = Event.objects.filter(kind=Event.Kind.ROLE_CHANGED).order_by("pk")
+    assert [event.agency for event in events] == [agency, other_agency]
+    for event in events:
+        assert_done_by_the_site_admin(event, subject=preparer, agency=event.agency)
+        assert event.old == {"agency": agency.name, "role": "preparer"}
+        assert event.new == {"agency": other_agency.name, "role": "command"}
+        assert "1 session(s) ended" in event.comment
+    assert preparers_browser.get(reverse("dashboard")).status_code == 302
+
+
+def test_a_membership_cannot_be_handed_to_someone_else(site_admin_client, preparer, agency):
+    newcomer = User.objects.create_user("newcomer", password=PASSWORD)
+    membership = preparer.membership
+
+    site_admin_client.post(
+        reverse("admin:assessments_membership_change", args=[membership.pk]),
+        {"user": newcomer.pk, "agency": agency.pk, "role": Role.PREPARER, "title": ""},
+    )
+    site_admin_client.post(
+        reverse("admin:assessments_agency_change", args=[agency.pk]),
+        agency_form(agency, membership_row(membership, user=newcomer.pk)),
+    )
+
+    membership.refresh_from_db()
+    assert membership.user == preparer
+    assert not hasattr(User.objects.get(pk=newcomer.pk), "membership")
+
+
+@pytest.mark.parametrize("how", ["delete page", "bulk action", "agency's member list"])
+def test_deleting_a_membership_is_recorded_and_ends_the_sessions(
+    site_admin_client, preparer, agency, client_for, how
+):
+    preparers_browser = client_for(preparer)
+    assert preparers_browser.get(reverse("dashboard")).status_code == 200
+    membership = preparer.membership
+
+    if how == "delete page":
+        url = reverse("admin:assessments_membership_delete", args=[membership.pk])
+        data = {"post": "yes"}
+    elif how == "bulk action":
+        url = reverse("admin:assessments_membership_changelist")
+        data = {"action": "delete_selected", "_selected_action": [membership.pk], "post": "yes"}
+    else:
+        url = reverse("admin:assessments_agency_change", args=[agency.pk])
+        data = agency_form(agency, membership_row(membership, DELETE="on"))
+    response = site_admin_client.post(url, data)
+
+    assert response.status_code == 302
+    assert not agency.memberships.exists()
+    event = only(Event.Kind.MEMBER_DEACTIVATED)
+    assert_done_by_the_site_admin(event, subject=preparer, agency=agency)
+    assert event.old == {"agency": agency.name, "role": "preparer"}
+    assert event.comment == "Membership deleted in the Django admin. 1 session(s) ended."
+    assert preparers_browser.get(reverse("dashboard")).status_code == 302
+
+
 def test_granting_site_administration_is_recorded(site_admin_client, preparer, agency):
     response = site_admin_client.post(
         reverse("admin:auth_user_change", args=[preparer.pk]), user_form(preparer, is_staff=True)
@@ -133,6 +217,52 @@ def test_granting_site_administration_is_recorded(site_admin_client, preparer, a
     event = only(Event.Kind.ROLE_CHANGED)
     assert_done_by_the_site_admin(event, subject=preparer, agency=agency)
     assert (event.old, event.new) == ({"is_staff": False}, {"is_staff": True})
+
+
+# Passwords
+
+NEW_PASSWORD = "lantern-quarry-81-meadow"
+
+
+@pytest.mark.parametrize(
+    "data, comment",
+    [
+        (
+            {"usable_password": "true", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+            "In the Django admin.",
+        ),
+        (
+            {"usable_password": "false", "unset-password": "1"},
+            "Password sign-in turned off. In the Django admin.",
+        ),
+    ],
+    ids=["set", "turned off"],
+)
+def test_a_password_set_in_the_user_admin_is_recorded(
+    site_admin_client, preparer, agency, client_for, data, comment
+):
+    preparers_browser = client_for(preparer)
+    assert preparers_browser.get(reverse("dashboard")).status_code == 200
+
+    response = site_admin_client.post(
+        reverse("admin:auth_user_password_change", args=[preparer.pk]), data
+    )
+
+    assert response.status_code == 302
+    event = only(Event.Kind.PASSWORD_CHANGED)
+    assert_done_by_the_site_admin(event, subject=preparer, agency=agency)
+    assert event.comment == comment
+    assert preparers_browser.get(reverse("dashboard")).status_code == 302
+
+
+def test_a_refused_password_records_nothing(site_admin_client, preparer):
+    response = site_admin_client.post(
+        reverse("admin:auth_user_password_change", args=[preparer.pk]),
+        {"usable_password": "true", "password1": NEW_PASSWORD, "password2": "something else"},
+    )
+
+    assert response.status_code == 200
+    assert not Event.objects.filter(kind=Event.Kind.PASSWORD_CHANGED).exists()
 
 
 # Deactivating
@@ -170,6 +300,72 @@ def test_reactivating_in_the_user_admin_is_recorded(site_admin_client, preparer,
 
 
 # Two-step devices
+
+
+def totp_form(user, **changes) -> dict:
+    data = {
+        "user": user.pk,
+        "name": "Replacement phone",
+        "confirmed": "on",
+        "key": "3132333435363738393031323334353637383930",
+        "step": 30,
+        "t0": 0,
+        "digits": 6,
+        "tolerance": 1,
+        "drift": 0,
+        "throttling_failure_count": 0,
+    }
+    data.update(changes)
+    return {name: value for name, value in data.items() if value is not False}
+
+
+def static_form(user) -> dict:
+    return {
+        "user": user.pk,
+        "name": "Recovery codes",
+        "confirmed": "on",
+        "token_set-TOTAL_FORMS": "1",
+        "token_set-INITIAL_FORMS": "0",
+        "token_set-MIN_NUM_FORMS": "0",
+        "token_set-MAX_NUM_FORMS": "1000",
+        "token_set-0-token": "a1b2c3d4",
+    }
+
+
+@pytest.mark.parametrize(
+    "url, form, device",
+    [
+        ("admin:otp_totp_totpdevice_add", totp_form, "Replacement phone (TOTP device)"),
+        ("admin:otp_static_staticdevice_add", static_form, "Recovery codes (static device)"),
+    ],
+    ids=["authenticator", "recovery codes"],
+)
+def test_adding_a_device_is_recorded(site_admin_client, command, agency, url, form, device):
+    response = site_admin_client.post(reverse(url), form(command))
+
+    assert response.status_code == 302
+    event = only(Event.Kind.MFA_ENABLED)
+    assert_done_by_the_site_admin(event, subject=command, agency=agency)
+    assert event.comment == f"{device}. In the Django admin."
+
+
+def test_a_device_is_recorded_when_confirmed_not_when_added_unconfirmed(
+    site_admin_client, command, agency
+):
+    site_admin_client.post(
+        reverse("admin:otp_totp_totpdevice_add"), totp_form(command, confirmed=False)
+    )
+    assert not Event.objects.filter(kind=Event.Kind.MFA_ENABLED).exists()
+    device = TOTPDevice.objects.get(user=command, name="Replacement phone")
+
+    response = site_admin_client.post(
+        reverse("admin:otp_totp_totpdevice_change", args=[device.pk]), totp_form(command)
+    )
+
+    assert response.status_code == 302
+    event = only(Event.Kind.MFA_ENABLED)
+    assert_done_by_the_site_admin(event, subject=command, agency=agency)
+    assert event.comment == "Replacement phone (TOTP device). In the Django admin."
 
 
 def test_removing_a_lost_authenticator_is_recorded(site_admin_client, command, agency):
