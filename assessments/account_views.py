@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -79,9 +78,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     device = mfa.pending_totp_device(request.user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        # As at sign-in: apps show the code as "123 456".
-        code = form.cleaned_data["code"].strip().replace(" ", "").replace("-", "")
-        if device.verify_token(code):
+        if device.verify_token(mfa.typed_code(form.cleaned_data["code"])):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
@@ -136,15 +133,9 @@ def recovery_codes_renew(request: HttpRequest) -> HttpResponse:
 def _session_left(request: HttpRequest) -> dict:
     """Seconds until the session ends, and which limit ends it: "idle" (activity extends it) or
     "absolute" (nothing does)."""
-    from readiness.middleware import now
+    from readiness import middleware
 
-    current = now()
-    idle_left = settings.SESSION_IDLE_SECONDS - (
-        current - request.session.get("last_activity", current)
-    )
-    absolute_left = settings.SESSION_ABSOLUTE_SECONDS - (
-        current - request.session.get("signed_in_at", current)
-    )
+    idle_left, absolute_left = middleware.session_time_left(request.session, middleware.now())
     ends = "absolute" if absolute_left < idle_left else "idle"
     left = max(0, math.ceil(min(idle_left, absolute_left)))
     return {"signed_in": True, "seconds_left": left, "ends": ends}

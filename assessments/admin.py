@@ -34,6 +34,18 @@ from .models import (
 IN_ADMIN = "In the Django admin."
 
 
+def _record(request, kind: str, subject_user, *, comment: str = IN_ADMIN, **fields) -> None:
+    """An audit row for a change a site administrator made here, with them as the actor."""
+    audit.record(
+        request=request,
+        kind=kind,
+        actor=request.user,
+        subject_user=subject_user,
+        comment=comment,
+        **fields,
+    )
+
+
 def _sessions_end(user) -> str:
     """End `user`'s sessions at once, as `members.member_deactivate` does; for the comment."""
     ended = sessions_end(user=user)
@@ -48,15 +60,13 @@ def _record_membership_saved(request, membership: Membership, *, old_role: str |
     """MEMBER_ADDED for a new membership (`old_role` None), ROLE_CHANGED for a changed role."""
     if old_role == membership.role:
         return
-    audit.record(
-        request=request,
-        kind=Event.Kind.MEMBER_ADDED if old_role is None else Event.Kind.ROLE_CHANGED,
-        actor=request.user,
-        subject_user=membership.user,
+    _record(
+        request,
+        Event.Kind.MEMBER_ADDED if old_role is None else Event.Kind.ROLE_CHANGED,
+        membership.user,
         agency_id=membership.agency_id,
         old=None if old_role is None else {"role": old_role},
         new={"role": membership.role},
-        comment=IN_ADMIN,
     )
 
 
@@ -68,11 +78,10 @@ def _record_membership_moved(
     comment = IN_ADMIN + _sessions_end(membership.user)
     old = {"agency": old_agency.name, "role": old_role}
     for agency_id in (old_agency.pk, membership.agency_id):
-        audit.record(
-            request=request,
-            kind=Event.Kind.ROLE_CHANGED,
-            actor=request.user,
-            subject_user=membership.user,
+        _record(
+            request,
+            Event.Kind.ROLE_CHANGED,
+            membership.user,
             agency_id=agency_id,
             old=old,
             new=_membership_state(membership),
@@ -81,11 +90,10 @@ def _record_membership_moved(
 
 
 def _record_membership_deleted(request, membership: Membership) -> None:
-    audit.record(
-        request=request,
-        kind=Event.Kind.MEMBER_DEACTIVATED,
-        actor=request.user,
-        subject_user=membership.user,
+    _record(
+        request,
+        Event.Kind.MEMBER_DEACTIVATED,
+        membership.user,
         agency_id=membership.agency_id,
         old=_membership_state(membership),
         comment="Membership deleted in the Django admin." + _sessions_end(membership.user),
@@ -199,14 +207,12 @@ class AuditedUserAdmin(UserAdmin):
             self._record_activation(request, obj)
         changed_roles = [name for name in self.SITE_ROLE_FIELDS if name in form.changed_data]
         if change and changed_roles:
-            audit.record(
-                request=request,
-                kind=Event.Kind.ROLE_CHANGED,
-                actor=request.user,
-                subject_user=obj,
+            _record(
+                request,
+                Event.Kind.ROLE_CHANGED,
+                obj,
                 old={name: form.initial.get(name) for name in changed_roles},
                 new={name: getattr(obj, name) for name in changed_roles},
-                comment=IN_ADMIN,
             )
 
     def user_change_password(self, request, id, form_url=""):
@@ -227,11 +233,10 @@ class AuditedUserAdmin(UserAdmin):
         comment = IN_ADMIN
         if not user.has_usable_password():
             comment = f"Password sign-in turned off. {IN_ADMIN}"
-        audit.record(
-            request=request,
-            kind=Event.Kind.PASSWORD_CHANGED,
-            actor=request.user,
-            subject_user=user,
+        _record(
+            request,
+            Event.Kind.PASSWORD_CHANGED,
+            user,
             comment=comment,
         )
 
@@ -243,11 +248,10 @@ class AuditedUserAdmin(UserAdmin):
         else:
             kind = Event.Kind.MEMBER_DEACTIVATED
             comment += _sessions_end(user)
-        audit.record(
-            request=request,
-            kind=kind,
-            actor=request.user,
-            subject_user=user,
+        _record(
+            request,
+            kind,
+            user,
             old={"active": not user.is_active},
             new={"active": user.is_active},
             comment=comment,
@@ -265,11 +269,10 @@ class RecordsDeviceChanges:
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
         if obj.confirmed and (not change or "confirmed" in form.changed_data):
-            audit.record(
-                request=request,
-                kind=Event.Kind.MFA_ENABLED,
-                actor=request.user,
-                subject_user=obj.user,
+            _record(
+                request,
+                Event.Kind.MFA_ENABLED,
+                obj.user,
                 comment=f"{self._describe(obj)}. {IN_ADMIN}",
             )
 
@@ -277,11 +280,10 @@ class RecordsDeviceChanges:
         comment = self._describe(device)
         if not device.confirmed:
             comment += ", never confirmed"
-        audit.record(
-            request=request,
-            kind=Event.Kind.MFA_REMOVED,
-            actor=request.user,
-            subject_user=device.user,
+        _record(
+            request,
+            Event.Kind.MFA_REMOVED,
+            device.user,
             comment=f"{comment}. {IN_ADMIN}",
         )
 

@@ -147,3 +147,14 @@ def add_body_errors(form: forms.Form, request) -> None:
             form.add_error(None, FILE_NOT_ASKED.format(name=name[:60]))
     if request.content_type not in FORM_CONTENT_TYPES:
         form.add_error(None, body_problem(request))
+
+
+def bound_form(form_class, request, **kwargs):
+    """The form, bound to any POST, even an empty one (`request.POST or None` would show a
+    body Django could not read as a blank form, without a word); a body that is not the page's
+    form gets its explanation added."""
+    if request.method != "POST":
+        return form_class(**kwargs)
+    form = form_class(request.POST, **kwargs)
+    add_body_errors(form, request)
+    return form

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import members as member_services
 from .access import get_membership
-from .forms import add_body_errors
+from .forms import bound_form
 from .member_forms import AuditFilterForm, MemberAddForm, MemberRoleForm
 from .mfa import has_totp
 from .models import Event, Membership, Role
@@ -48,17 +48,6 @@ def _refusal(error: ValidationError | PermissionDenied) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
     return str(error) or "You are not allowed to do this."
-
-
-def _bound(form_class, request: HttpRequest, **kwargs):
-    """The form, bound to any POST, even an empty one (`request.POST or None` would show a
-    body Django could not read as a blank form, without a word); a body that is not the page's
-    form gets its explanation added."""
-    if request.method != "POST":
-        return form_class(**kwargs)
-    form = form_class(request.POST, **kwargs)
-    add_body_errors(form, request)
-    return form
 
 
 def _name(user) -> str:
@@ -98,7 +87,7 @@ def members(request: HttpRequest) -> HttpResponse:
 @login_required
 def member_add(request: HttpRequest) -> HttpResponse:
     admin = _require_agency_admin(request)
-    form = _bound(MemberAddForm, request)
+    form = bound_form(MemberAddForm, request)
     if request.method == "POST" and form.is_valid():
         try:
             user, url = member_services.member_add(
@@ -122,7 +111,7 @@ def member_add(request: HttpRequest) -> HttpResponse:
 @login_required
 def member_role(request: HttpRequest, pk: int) -> HttpResponse:
     member, admin = _get_member_for_admin(request, pk)
-    form = _bound(MemberRoleForm, request, initial={"role": member.role})
+    form = bound_form(MemberRoleForm, request, initial={"role": member.role})
     if request.method == "POST" and form.is_valid():
         old = member.get_role_display()
         try:

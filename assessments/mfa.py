@@ -69,9 +69,14 @@ def recovery_codes_create(*, user) -> list[str]:
     return codes
 
 
+def typed_code(code: str) -> str:
+    """A code as devices store it: apps show "123 456", recovery codes are shown with a hyphen."""
+    return code.strip().replace(" ", "").replace("-", "").lower()
+
+
 def match_code(user, code: str):
     """The confirmed device that accepts `code` (each code works once), or None."""
-    code = code.strip().replace(" ", "").replace("-", "").lower()
+    code = typed_code(code)
     if not code:
         return None
     for device in devices_for_user(user, confirmed=True):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from . import results, scoring, selectors, services
 from .access import get_assessment_for_user, get_membership, membership_or_none, require_command
 from .checklist import build_rows, parse_section_post, section_template_context
-from .forms import AssessmentStartForm, ReturnForm, add_body_errors, body_problem
+from .forms import AssessmentStartForm, ReturnForm, body_problem, bound_form
 from .models import QuestionnaireVersion
 
 FILTERS = {
@@ -42,9 +42,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def assessment_start(request: HttpRequest) -> HttpResponse:
     membership = get_membership(request)
     require_command(membership)
-    form = AssessmentStartForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        add_body_errors(form, request)
+    form = bound_form(AssessmentStartForm, request)
     if request.method == "POST" and form.is_valid():
         try:
             assessment = services.assessment_start(

@@ -35,6 +35,13 @@ def now() -> float:
     return time.time()
 
 
+def session_time_left(session, current: float) -> tuple[float, float]:
+    """Seconds before `session` reaches its idle limit and its absolute limit (negative: past)."""
+    idle = settings.SESSION_IDLE_SECONDS - (current - session.get("last_activity", current))
+    absolute = settings.SESSION_ABSOLUTE_SECONDS - (current - session.get("signed_in_at", current))
+    return idle, absolute
+
+
 class SessionLimits:
     """End a session after the idle limit, and always after the absolute limit.
 
@@ -54,13 +61,13 @@ class SessionLimits:
         if user is not None and user.is_authenticated:
             session = request.session
             current = now()
-            started = session.setdefault("signed_in_at", current)
-            last = session.get("last_activity", current)
+            session.setdefault("signed_in_at", current)
+            idle_left, absolute_left = session_time_left(session, current)
             reason = ""
-            if current - started > settings.SESSION_ABSOLUTE_SECONDS:
+            if absolute_left < 0:
                 hours = settings.SESSION_ABSOLUTE_SECONDS // 3600
                 reason = f"Your session reached its {hours}-hour limit. Sign in again to go on."
-            elif current - last > settings.SESSION_IDLE_SECONDS:
+            elif idle_left < 0:
                 minutes = settings.SESSION_IDLE_SECONDS // 60
                 reason = (
                     f"You were signed out after {minutes} minutes without activity. "

@@ -6,7 +6,8 @@
   // The form whose input is kept in this tab until the server has it: a checklist section, or
   // another long text marked data-keep-input (the return comment).
   var form = document.getElementById("section-form") || document.querySelector("form[data-keep-input]");
-  var storageKey = "readiness-unsaved:" + window.location.pathname;
+  function unsavedKey(path) { return "readiness-unsaved:" + path; }
+  var storageKey = unsavedKey(window.location.pathname);
   var dirty = false;
 
   // After a failed save, take keyboard and screen-reader users straight to the summary.
@@ -45,11 +46,15 @@
     });
   }
 
+  function storeState() {
+    try {
+      window.sessionStorage.setItem(storageKey, JSON.stringify(formState()));
+    } catch (error) { /* storage full or disabled: the warning on leaving still applies */ }
+  }
+
   function keepUnsaved() {
     if (form && dirty) {
-      try {
-        window.sessionStorage.setItem(storageKey, JSON.stringify(formState()));
-      } catch (error) { /* storage full or disabled: the warning on leaving still applies */ }
+      storeState();
     }
   }
 
@@ -62,8 +67,8 @@
     var sentPath = window.sessionStorage.getItem(sentKey);
     if (sentPath) {
       window.sessionStorage.removeItem(sentKey);
-      if (body.hasAttribute("data-session-idle") && !body.hasAttribute("data-keep-unsaved")) {
-        window.sessionStorage.removeItem("readiness-unsaved:" + sentPath);
+      if (body.hasAttribute("data-session-idle")) {
+        window.sessionStorage.removeItem(unsavedKey(sentPath));
       }
     }
   } catch (error) { /* storage disabled */ }
@@ -87,8 +92,7 @@
     form.addEventListener("input", function () { dirty = true; keepUnsaved(); });
     form.addEventListener("change", function () { dirty = true; keepUnsaved(); });
     form.addEventListener("submit", function () {
-      dirty = true;
-      keepUnsaved();
+      storeState();
       dirty = false;
       try { window.sessionStorage.setItem(sentKey, window.location.pathname); } catch (error) { /* ignore */ }
     });
@@ -173,6 +177,12 @@
     }).then(hideWarning).catch(function () { /* offline: the next tick tries again */ });
   });
 
+  function checkServer(onFailure) {
+    return fetch(body.getAttribute("data-session-status"), {credentials: "same-origin"})
+      .then(sync)
+      .catch(onFailure);
+  }
+
   var ticks = 0;
   var checking = false;
   window.setInterval(function () {
@@ -182,10 +192,7 @@
       // Ask the server before leaving: another tab may have kept the session alive.
       if (!checking) {
         checking = true;
-        fetch(body.getAttribute("data-session-status"), {credentials: "same-origin"})
-          .then(sync)
-          .catch(signedOut)
-          .then(function () { checking = false; });
+        checkServer(signedOut).then(function () { checking = false; });
       }
       return;
     } else if (seconds <= warnBefore) {
@@ -196,9 +203,7 @@
     // Activity in another tab also keeps the session alive: check the server now and then.
     // The first check also learns whether the session's absolute limit comes first.
     if (ticks === 1 || ticks % 30 === 0 || (seconds <= warnBefore && ticks % 5 === 0)) {
-      fetch(body.getAttribute("data-session-status"), {credentials: "same-origin"})
-        .then(sync)
-        .catch(function () { /* offline: keep the local estimate */ });
+      checkServer(function () { /* offline: keep the local estimate */ });
     }
   }, 1000);
 })();
