@@ -1,6 +1,6 @@
 """Shared set-up for the benchmark scripts in this folder.
 
-Each script calls `configure()` first: it points Django at `readiness.settings` with DEBUG on,
+Each script calls `configure()` first: it points Django at `readiness.settings.base` with DEBUG on,
 at a throw-away SQLite file (unless DATABASE_URL is set), migrates it and returns. The other
 helpers load questionnaires and create the agency, command user and assessment a benchmark
 needs. Scripts run standalone from any working directory: `python bench/checklist.py`.
@@ -35,7 +35,7 @@ def configure() -> None:
     global _configured
     if _configured:
         return
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "readiness.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "readiness.settings.base")
     os.environ.setdefault("DJANGO_DEBUG", "1")
     # Keep the printed figures readable: no INFO lines from sign-ins and the like.
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")

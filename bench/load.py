@@ -202,7 +202,7 @@ def start_gunicorn(database_url: str, port: int, workers: int, threads: int, log
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_STATIC_ROOT": str(static_root),
         "DJANGO_LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "readiness.settings",
+        "DJANGO_SETTINGS_MODULE": "readiness.settings.base",
     }
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],

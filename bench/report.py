@@ -23,7 +23,7 @@ TEMP_DIR = None
 # Report renders run in child processes, which load this script again under another name
 # (multiprocessing's rule for scripts): only the real run sets anything up.
 if __name__ == "__main__":
-    os.environ["DJANGO_SETTINGS_MODULE"] = "readiness.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "readiness.settings.base"
     os.environ["DJANGO_DEBUG"] = "1"
     if not os.environ.get("DATABASE_URL"):
         TEMP_DIR = tempfile.TemporaryDirectory(prefix="readiness-bench-")

@@ -338,7 +338,7 @@ def test_the_fetcher_serves_only_static_files(listener):
     static = Path(settings.BASE_DIR) / "static"
     for url in (
         "file:///etc/passwd",
-        f"file://{static}/../readiness/settings.py",
+        f"file://{static}/../readiness/settings/base.py",
         f"file://{static}/../db.sqlite3",
         f"file://example.org{static}/css/report.css",
         f"{listener.url}/x.png",

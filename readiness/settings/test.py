@@ -1,0 +1,18 @@
+"""Settings for the test suite, chosen by pytest's configuration (`pyproject.toml`).
+
+The base settings with debug on, a fixed signing key and a fast password hasher, so a bare
+`pytest` works without any environment variable. Tests that need the production values run
+`manage.py` in a child process with the production environment instead.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("DJANGO_DEBUG", "1")
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-signing-key-never-used-in-production")
+
+from .base import *  # noqa: E402, F403
+
+# Hashing with the production hasher costs a third of a second a user; tests need speed.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
