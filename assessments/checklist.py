@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from django.http import QueryDict
 from django.utils import timezone
 
-from .models import CHOICE_LABELS, SCALE_LABELS, Answer, AnswerType, Question
+from assessments.models import Answer
+from questionnaires.models import CHOICE_LABELS, SCALE_LABELS, AnswerType, Question
+
 from .services import (
     NOTE_MAX_LENGTH,
     REASON_MAX_LENGTH,

@@ -6,9 +6,24 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from agencies.models import Agency, Membership
+from audit import selectors as audit_selectors
+from audit.models import Event
+from questionnaires.models import Question, Section
 
 from . import scoring
-from .models import Agency, Answer, Assessment, Event, Question, Section
+from .models import Answer, Assessment
+
+
+def assessment_for_member(*, membership: Membership, pk: int) -> Assessment:
+    """The assessment if it belongs to the member's agency, else 404 (never 403). One query."""
+    return get_object_or_404(
+        Assessment.objects.select_related("agency", "questionnaire", "approved_by"),
+        pk=pk,
+        agency_id=membership.agency_id,
+    )
 
 
 def agency_assessments(agency: Agency) -> QuerySet[Assessment]:
@@ -198,15 +213,11 @@ def latest_return_comment(assessment: Assessment):
     """The comment of the last return to draft, while the assessment is still a draft."""
     if assessment.status != Assessment.Status.DRAFT:
         return None
-    return (
-        Event.objects.filter(assessment=assessment, kind=Event.Kind.RETURNED)
-        .select_related("actor")
-        .first()
-    )
+    return audit_selectors.latest_event(assessment_id=assessment.pk, kind=Event.Kind.RETURNED)
 
 
-def assessment_events(assessment: Assessment):
-    return Event.objects.filter(assessment=assessment).select_related("actor", "question__section")
+def assessment_events(assessment: Assessment) -> QuerySet[Event]:
+    return audit_selectors.assessment_events(assessment_id=assessment.pk)
 
 
 def questionnaire_sections_with_questions(questionnaire) -> list[Section]:

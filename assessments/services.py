@@ -1,7 +1,9 @@
 """Writes: every change to an assessment goes through these functions.
 
-Each is atomic, enforces the workflow rules, records its audit event and raises a
-`ValidationError` (or `WorkflowError`) with a message the user can act on.
+Each is atomic, asks `agencies.access` whether the member may act (PermissionDenied if not),
+enforces the workflow rules, records its audit event through `audit.services` with the client
+address it is given, and raises a `ValidationError` (or `WorkflowError`) with a message the user
+can act on.
 """
 
 from __future__ import annotations
@@ -15,19 +17,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from agencies.access import Action, membership_or_none, require
+from agencies.models import Agency, Membership
+from audit.models import Event
+from audit.services import event_build, event_record, events_record
+from questionnaires.models import AnswerType, Question, QuestionnaireVersion
+
 from . import scoring
-from .audit import current_ip
-from .models import (
-    Agency,
-    Answer,
-    AnswerType,
-    Assessment,
-    Event,
-    Membership,
-    Question,
-    QuestionnaireVersion,
-    ScoreSnapshot,
-)
+from .models import Answer, Assessment, ScoreSnapshot
 
 NOTE_MAX_LENGTH = 5000
 REASON_MAX_LENGTH = 1000
@@ -36,7 +33,20 @@ TITLE_MAX_LENGTH = 200
 
 
 class WorkflowError(Exception):
-    """An action that the assessment's status or the user's role does not allow."""
+    """An action that the assessment's status does not allow."""
+
+
+class AssessmentIncomplete(WorkflowError):
+    """Submitting refused: `missing` lists the applicable questions without an answer, in
+    questionnaire order, with their sections."""
+
+    def __init__(self, missing: list[Question]) -> None:
+        self.missing = missing
+        codes = ", ".join(q.code for q in missing[:10])
+        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        super().__init__(
+            f"{len(missing)} question(s) still need an answer before submitting: {codes}{more}."
+        )
 
 
 class AnswersInvalid(ValidationError):
@@ -107,24 +117,17 @@ def content_digest(content: dict) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def _record(
-    *, assessment: Assessment, user, kind: str, comment: str = "", question=None, old=None, new=None
-) -> Event:
-    return Event.objects.create(
-        agency_id=assessment.agency_id,
-        assessment=assessment,
-        actor=user,
-        kind=kind,
-        comment=comment,
-        question=question,
-        old=old,
-        new=new,
+def _record(*, assessment: Assessment, user, kind: str, ip_address: str | None, **fields) -> Event:
+    return event_record(
+        kind=kind, assessment=assessment, actor=user, ip_address=ip_address, **fields
     )
 
 
-def _require_command(membership: Membership, action: str) -> None:
-    if not membership.is_command:
-        raise WorkflowError(f"Only command staff can {action}.")
+def _require(user, action: Action, assessment: Assessment, membership=None) -> Membership:
+    """The acting member, if `access` lets them do `action` to this agency's assessment."""
+    membership = membership or membership_or_none(user)
+    require(membership, action, agency_id=assessment.agency_id)
+    return membership
 
 
 def latest_published_questionnaire() -> QuestionnaireVersion:
@@ -141,9 +144,15 @@ def latest_published_questionnaire() -> QuestionnaireVersion:
 
 @transaction.atomic
 def assessment_start(
-    *, agency: Agency, user, membership: Membership, title: str, models: Iterable[str]
+    *,
+    agency: Agency,
+    user,
+    membership: Membership,
+    title: str,
+    models: Iterable[str],
+    ip_address: str | None = None,
 ) -> Assessment:
-    _require_command(membership, "start an assessment")
+    require(membership, Action.START, agency_id=agency.pk)
     title = title.strip()
     models = set(models)
     if not title:
@@ -167,6 +176,7 @@ def assessment_start(
         user=user,
         kind=Event.Kind.ASSESSMENT_STARTED,
         new={"title": assessment.title, "models": sorted(models)},
+        ip_address=ip_address,
     )
     return assessment
 
@@ -240,7 +250,12 @@ def _lock_for_edit(assessment: Assessment) -> Assessment:
 
 @transaction.atomic
 def answers_save(
-    *, assessment: Assessment, user, data: Sequence[AnswerInput], force: bool = False
+    *,
+    assessment: Assessment,
+    user,
+    data: Sequence[AnswerInput],
+    force: bool = False,
+    ip_address: str | None = None,
 ) -> SaveResult:
     """Save a section's posted answers. A fixed number of queries plus one write per change.
 
@@ -248,6 +263,7 @@ def answers_save(
     returned as a conflict, unless `force` (the user saw both values and chose theirs).
     Raises AnswersInvalid when any answer is invalid; then nothing is saved.
     """
+    _require(user, Action.ANSWER, assessment)
     locked = _lock_for_edit(assessment)
     question_ids = [item.question_id for item in data]
     questions = {
@@ -304,15 +320,14 @@ def answers_save(
         answer.updated_at = now
         result.saved.append(answer)
         events.append(
-            Event(
-                agency_id=locked.agency_id,
+            event_build(
+                kind=Event.Kind.ANSWER_CHANGED,
                 assessment=locked,
                 actor=user,
-                kind=Event.Kind.ANSWER_CHANGED,
                 question=question,
                 old=old,
                 new=new,
-                ip_address=current_ip(),
+                ip_address=ip_address,
             )
         )
     Answer.objects.bulk_create(to_create)
@@ -320,25 +335,23 @@ def answers_save(
         Answer.objects.bulk_update(
             to_update, [*answer_content(None), "version", "updated_by", "updated_at"]
         )
-    Event.objects.bulk_create(events)
+    events_record(events)
     if result.saved:
         Assessment.objects.filter(pk=locked.pk).update(updated_at=now)
     return result
 
 
 @transaction.atomic
-def assessment_submit(*, assessment: Assessment, user) -> Assessment:
-    """Send a complete draft for review; an incomplete one is refused with what is missing."""
+def assessment_submit(*, assessment: Assessment, user, ip_address: str | None = None) -> Assessment:
+    """Send a complete draft for review. The completeness rule lives here: an incomplete draft
+    is refused with `AssessmentIncomplete`, which lists the questions still unanswered."""
     from .selectors import unanswered_questions
 
+    _require(user, Action.SUBMIT, assessment)
     locked = _lock_for_edit(assessment)
     missing = unanswered_questions(locked)
     if missing:
-        codes = ", ".join(q.code for q in missing[:10])
-        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
-        raise WorkflowError(
-            f"{len(missing)} question(s) still need an answer before submitting: {codes}{more}."
-        )
+        raise AssessmentIncomplete(missing)
     locked.status = Assessment.Status.SUBMITTED
     locked.submitted_by = user
     locked.submitted_at = timezone.now()
@@ -349,6 +362,7 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
         kind=Event.Kind.SUBMITTED,
         old={"status": Assessment.Status.DRAFT},
         new={"status": Assessment.Status.SUBMITTED},
+        ip_address=ip_address,
     )
     return locked
 
@@ -363,11 +377,13 @@ def _lock_submitted(assessment: Assessment) -> Assessment:
 
 
 @transaction.atomic
-def assessment_approve(*, assessment: Assessment, user, membership: Membership) -> Assessment:
+def assessment_approve(
+    *, assessment: Assessment, user, membership: Membership, ip_address: str | None = None
+) -> Assessment:
     """Lock the assessment, record the approver and freeze its scores as a snapshot."""
     from .selectors import assessment_live_result
 
-    _require_command(membership, "approve an assessment")
+    _require(user, Action.APPROVE, assessment, membership)
     locked = _lock_submitted(assessment)
     now = timezone.now()
     locked.status = Assessment.Status.APPROVED
@@ -381,16 +397,22 @@ def assessment_approve(*, assessment: Assessment, user, membership: Membership) 
         kind=Event.Kind.APPROVED,
         old={"status": Assessment.Status.SUBMITTED},
         new={"status": Assessment.Status.APPROVED},
+        ip_address=ip_address,
     )
     return locked
 
 
 @transaction.atomic
 def assessment_return(
-    *, assessment: Assessment, user, membership: Membership, comment: str
+    *,
+    assessment: Assessment,
+    user,
+    membership: Membership,
+    comment: str,
+    ip_address: str | None = None,
 ) -> Assessment:
     """Send a submitted assessment back to draft with a comment for the preparers."""
-    _require_command(membership, "return an assessment")
+    _require(user, Action.RETURN, assessment, membership)
     comment = comment.strip()
     if not comment:
         raise ValidationError({"comment": "Say what must change before it can be approved."})
@@ -406,14 +428,17 @@ def assessment_return(
         comment=comment,
         old={"status": Assessment.Status.SUBMITTED},
         new={"status": Assessment.Status.DRAFT},
+        ip_address=ip_address,
     )
     return locked
 
 
 @transaction.atomic
-def assessment_reopen(*, assessment: Assessment, user, membership: Membership) -> Assessment:
+def assessment_reopen(
+    *, assessment: Assessment, user, membership: Membership, ip_address: str | None = None
+) -> Assessment:
     """Start a new draft revision from an approved assessment's answers; the approved one stays."""
-    _require_command(membership, "reopen an assessment")
+    _require(user, Action.REOPEN, assessment, membership)
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if locked.status != Assessment.Status.APPROVED:
         raise WorkflowError("Only an approved assessment can be reopened as a new revision.")
@@ -445,5 +470,29 @@ def assessment_reopen(*, assessment: Assessment, user, membership: Membership) -
         kind=Event.Kind.REOPENED,
         old={"revision": locked.revision, "assessment": locked.pk},
         new={"revision": revision.revision, "status": Assessment.Status.DRAFT},
+        ip_address=ip_address,
     )
     return revision
+
+
+DOWNLOAD_KINDS = frozenset(
+    {
+        Event.Kind.REPORT_DOWNLOADED,
+        Event.Kind.EXPORT_DOWNLOADED,
+        Event.Kind.ANSWERS_CSV_DOWNLOADED,
+    }
+)
+
+
+def download_record(*, assessment: Assessment, user, kind: str, ip_address: str | None) -> Event:
+    """Record that `user` downloaded the report, the JSON export or the answers CSV of the
+    assessment as it stood (revision and status). One query."""
+    if kind not in DOWNLOAD_KINDS:
+        raise ValueError(f"{kind!r} is not a download.")
+    return _record(
+        assessment=assessment,
+        user=user,
+        kind=kind,
+        new={"revision": assessment.revision, "status": assessment.status},
+        ip_address=ip_address,
+    )

@@ -26,17 +26,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from agencies.models import Agency
+from assessments.models import Answer, Assessment, ScoreSnapshot
+from audit.models import Event
+from audit.services import event_build, event_record, events_record, upgraded_payload
+from questionnaires.models import PartnershipModel, Question, QuestionnaireVersion
+
 from . import scoring, selectors
-from .models import (
-    Agency,
-    Answer,
-    Assessment,
-    Event,
-    PartnershipModel,
-    Question,
-    QuestionnaireVersion,
-    ScoreSnapshot,
-)
 from .services import TITLE_MAX_LENGTH, AnswerInput, validate_answer
 
 FORMAT = "readiness-assessment"
@@ -432,19 +428,21 @@ def import_assessment_data(*, data: object, agency: Agency, user=None) -> Import
     for answer, row in zip(stored_answers, answers, strict=True):
         answer.updated_at = row.updated_at or timezone.now()
     Answer.objects.bulk_update(stored_answers, ["updated_at"])
-    stored_events = Event.objects.bulk_create(
-        Event(
-            agency=agency,
-            assessment=assessment,
-            question=row.question,
-            actor=people.get(row.actor),
-            username=(row.actor or "")[:150],
-            kind=row.kind,
-            old=row.old,
-            new=row.new,
-            comment=row.comment,
-        )
-        for row in events
+    stored_events = events_record(
+        [
+            event_build(
+                kind=row.kind,
+                assessment=assessment,
+                question=row.question,
+                actor=people.get(row.actor),
+                username=row.actor or "",
+                old=row.old,
+                new=row.new,
+                comment=row.comment,
+                ip_address=None,
+            )
+            for row in events
+        ]
     )
     for event, row in zip(stored_events, events, strict=True):
         event.created_at = row.at or timezone.now()
@@ -468,13 +466,12 @@ def import_assessment_data(*, data: object, agency: Agency, user=None) -> Import
     if unknown:
         note += " Not members of this agency, named in this trail only: " + ", ".join(unknown)
         note += "."
-    Event.objects.create(
-        agency=agency,
+    event_record(
+        kind=Event.Kind.COMMENTED,
         assessment=assessment,
         actor=user,
-        username=user.get_username() if user else "",
-        kind=Event.Kind.COMMENTED,
         comment=note,
+        ip_address=None,
     )
     Assessment.objects.filter(pk=assessment.pk).update(
         created_at=created_at or assessment.created_at,
@@ -607,6 +604,12 @@ def _check_events(data: dict, questions: dict[str, Question], problems) -> list[
             if value is not None and not isinstance(value, dict):
                 problems.add(where, f"'{name}' must be an object or null.")
         if kind is None or comment is None:
+            continue
+        kind, old, new = upgraded_payload(kind, old, new)
+        try:
+            event_build(kind=kind, old=old, new=new, ip_address=None)
+        except ValueError as error:
+            problems.add(where, str(error))
             continue
         rows.append(_EventRow(kind, actor, at, question, old, new, comment))
     return rows

@@ -11,9 +11,13 @@ from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from . import transfer
-from .access import get_assessment_for_user, require_command
-from .models import Assessment, Event
+from agencies.access import Action, require
+from audit.models import Event
+from audit.request import client_ip
+
+from . import services, transfer
+from .models import Assessment
+from .views import get_assessment_for_user
 
 
 def _filename(assessment: Assessment, extension: str) -> str:
@@ -25,13 +29,9 @@ def _filename(assessment: Assessment, extension: str) -> str:
     return f"{name or 'assessment'}-rev{assessment.revision}-{day:%Y-%m-%d}.{extension}"
 
 
-def _download(request: HttpRequest, assessment: Assessment, body, content_type, extension):
-    Event.objects.create(
-        agency_id=assessment.agency_id,
-        assessment=assessment,
-        actor=request.user,
-        kind=Event.Kind.REPORT_DOWNLOADED,
-        new={"export": extension, "revision": assessment.revision, "status": assessment.status},
+def _download(request: HttpRequest, assessment: Assessment, body, content_type, extension, kind):
+    services.download_record(
+        assessment=assessment, user=request.user, kind=kind, ip_address=client_ip(request)
     )
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(
@@ -46,10 +46,17 @@ def _download(request: HttpRequest, assessment: Assessment, body, content_type, 
 def assessment_export_json(request: HttpRequest, pk: int) -> HttpResponse:
     """The export `manage.py import_assessment` reads. Command staff only; 404 elsewhere."""
     assessment, membership = get_assessment_for_user(request, pk)
-    require_command(membership)
+    require(membership, Action.EXPORT)
     data = transfer.export_assessment_data(assessment=assessment)
     body = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
-    return _download(request, assessment, body, "application/json; charset=utf-8", "json")
+    return _download(
+        request,
+        assessment,
+        body,
+        "application/json; charset=utf-8",
+        "json",
+        Event.Kind.EXPORT_DOWNLOADED,
+    )
 
 
 @login_required
@@ -57,6 +64,13 @@ def assessment_export_json(request: HttpRequest, pk: int) -> HttpResponse:
 def assessment_export_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """Every applicable question and its answer, for spreadsheets. Command staff only."""
     assessment, membership = get_assessment_for_user(request, pk)
-    require_command(membership)
+    require(membership, Action.EXPORT)
     body = transfer.answers_csv(assessment=assessment).encode("utf-8")
-    return _download(request, assessment, body, "text/csv; charset=utf-8", "csv")
+    return _download(
+        request,
+        assessment,
+        body,
+        "text/csv; charset=utf-8",
+        "csv",
+        Event.Kind.ANSWERS_CSV_DOWNLOADED,
+    )

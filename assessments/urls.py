@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import member_views, views
+from . import transfer_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -14,27 +14,7 @@ urlpatterns = [
     path("assessments/<int:pk>/results/", views.assessment_results, name="assessment_results"),
     path("method/", views.method, name="method"),
     path("assessments/<int:pk>/activity/", views.assessment_activity, name="assessment_activity"),
-    path("agency/members/", member_views.members, name="members"),
-    path("agency/members/add/", member_views.member_add, name="member_add"),
-    path("agency/members/<int:pk>/role/", member_views.member_role, name="member_role"),
-    path(
-        "agency/members/<int:pk>/deactivate/",
-        member_views.member_deactivate,
-        name="member_deactivate",
-    ),
-    path(
-        "agency/members/<int:pk>/reactivate/",
-        member_views.member_reactivate,
-        name="member_reactivate",
-    ),
-    path("agency/members/<int:pk>/invite/", member_views.member_invite, name="member_invite"),
-    path("agency/audit/", member_views.agency_audit, name="agency_audit"),
-]
-
-# Data that moves: the JSON export and a CSV of answers (command staff).
-from . import transfer_views  # noqa: E402
-
-urlpatterns += [
+    # Data that moves: the JSON export and a CSV of answers (command staff).
     path(
         "assessments/<int:pk>/export.json",
         transfer_views.assessment_export_json,

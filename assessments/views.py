@@ -1,4 +1,5 @@
-"""Views translate HTTP: fetch through `access`, validate with a form, call a service."""
+"""Views translate HTTP: fetch within the member's agency (404 outside it), ask
+`agencies.access`, validate with a form, call a service, then redirect or render again."""
 
 from __future__ import annotations
 
@@ -10,11 +11,23 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from agencies.access import Action, get_membership, membership_or_none, require
+from agencies.forms import body_problem, bound_form
+from agencies.models import Membership
+from audit.request import client_ip
+from questionnaires.models import QuestionnaireVersion
+
 from . import results, scoring, selectors, services
-from .access import get_assessment_for_user, get_membership, membership_or_none, require_command
 from .checklist import build_rows, parse_section_post, section_template_context
-from .forms import AssessmentStartForm, ReturnForm, body_problem, bound_form
-from .models import QuestionnaireVersion
+from .forms import AssessmentStartForm, ReturnForm
+from .models import Assessment
+
+
+def get_assessment_for_user(request: HttpRequest, pk: int) -> tuple[Assessment, Membership]:
+    """The assessment if it belongs to the user's agency, else 404 (never 403)."""
+    membership = get_membership(request)
+    return selectors.assessment_for_member(membership=membership, pk=pk), membership
+
 
 FILTERS = {
     "unanswered": "Unanswered questions",
@@ -41,7 +54,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def assessment_start(request: HttpRequest) -> HttpResponse:
     membership = get_membership(request)
-    require_command(membership)
+    require(membership, Action.START)
     form = bound_form(AssessmentStartForm, request)
     if request.method == "POST" and form.is_valid():
         try:
@@ -51,6 +64,7 @@ def assessment_start(request: HttpRequest) -> HttpResponse:
                 membership=membership,
                 title=form.cleaned_data["title"],
                 models=form.cleaned_data["models"],
+                ip_address=client_ip(request),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -65,6 +79,20 @@ def assessment_start(request: HttpRequest) -> HttpResponse:
 @login_required
 def assessment_overview(request: HttpRequest, pk: int) -> HttpResponse:
     assessment, membership = get_assessment_for_user(request, pk)
+    return _render_overview(request, assessment, membership)
+
+
+def _render_overview(
+    request: HttpRequest,
+    assessment: Assessment,
+    membership: Membership,
+    *,
+    missing=None,
+    return_form: ReturnForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The overview; after a refused submit or return, with what was missing or the bound
+    return form and its errors, so nothing typed is lost."""
     sections = selectors.assessment_sections(assessment)
     section_rows = selectors.sections_progress(assessment, sections)
     overall = selectors.Progress(
@@ -86,13 +114,10 @@ def assessment_overview(request: HttpRequest, pk: int) -> HttpResponse:
             "filter_label": FILTERS.get(show, ""),
             "filtered": filtered,
             "returned": selectors.latest_return_comment(assessment),
-            "return_comment": request.session.pop(f"return-comment-{assessment.pk}", ""),
-            "return_comment_max": ReturnForm.base_fields["comment"].max_length,
-            "return_comment_error": request.session.pop(
-                f"return-comment-error-{assessment.pk}", ""
-            ),
-            "missing": request.session.pop(f"missing-{assessment.pk}", None),
+            "return_form": return_form or ReturnForm(),
+            "missing": missing,
         },
+        status=status,
     )
 
 
@@ -112,7 +137,12 @@ def section_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             return _render_section(request, assessment, sections, section, rows, 400)
         posted = parse_section_post(questions, request.POST)
         try:
-            result = services.answers_save(assessment=assessment, user=request.user, data=posted)
+            result = services.answers_save(
+                assessment=assessment,
+                user=request.user,
+                data=posted,
+                ip_address=client_ip(request),
+            )
         except services.AnswersInvalid as error:
             rows = build_rows(
                 questions,
@@ -184,39 +214,26 @@ def _render_section(
     return render(request, "assessments/section.html", context, status=status)
 
 
-def _workflow(request: HttpRequest, action, success: str, **kwargs) -> None:
-    """Run a status change and tell the user how it went; the caller redirects either way."""
-    try:
-        action(**kwargs)
-    except services.WorkflowError as error:
-        messages.error(request, str(error))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, success)
-
-
 @login_required
 @require_POST
 def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment, _ = get_assessment_for_user(request, pk)
-    missing = selectors.unanswered_questions(assessment)
-    if missing and assessment.is_editable:
-        request.session[f"missing-{assessment.pk}"] = [
-            {"code": q.code, "prompt": q.prompt, "section": q.section.code} for q in missing
-        ]
+    assessment, membership = get_assessment_for_user(request, pk)
+    try:
+        services.assessment_submit(
+            assessment=assessment, user=request.user, ip_address=client_ip(request)
+        )
+    except services.AssessmentIncomplete as error:
         messages.error(
             request,
-            f"Not submitted: {len(missing)} question(s) need an answer; see the list below.",
+            f"Not submitted: {len(error.missing)} question(s) need an answer; see the list below.",
         )
-        return redirect("assessment", pk=assessment.pk)
-    _workflow(
-        request,
-        services.assessment_submit,
-        "Submitted for review. Command staff can now approve it or return it.",
-        assessment=assessment,
-        user=request.user,
-    )
+        return _render_overview(request, assessment, membership, missing=error.missing, status=400)
+    except services.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, "Submitted for review. Command staff can now approve it or return it."
+        )
     return redirect("assessment", pk=assessment.pk)
 
 
@@ -224,15 +241,18 @@ def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def assessment_approve(request: HttpRequest, pk: int) -> HttpResponse:
     assessment, membership = get_assessment_for_user(request, pk)
-    require_command(membership)
-    _workflow(
-        request,
-        services.assessment_approve,
-        "Approved. The assessment is locked and its scores are frozen.",
-        assessment=assessment,
-        user=request.user,
-        membership=membership,
-    )
+    require(membership, Action.APPROVE)
+    try:
+        services.assessment_approve(
+            assessment=assessment,
+            user=request.user,
+            membership=membership,
+            ip_address=client_ip(request),
+        )
+    except services.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Approved. The assessment is locked and its scores are frozen.")
     return redirect("assessment", pk=assessment.pk)
 
 
@@ -240,35 +260,41 @@ def assessment_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def assessment_return(request: HttpRequest, pk: int) -> HttpResponse:
     assessment, membership = get_assessment_for_user(request, pk)
-    require_command(membership)
+    require(membership, Action.RETURN)
     form = ReturnForm(request.POST)
-    if not form.is_valid():
-        problem = " ".join(form.errors["comment"])
-        messages.error(request, f"Not returned: {problem}")
-        # Shown again by the overview: what was typed, and the problem under the field.
-        request.session[f"return-comment-{assessment.pk}"] = request.POST.get("comment", "")
-        request.session[f"return-comment-error-{assessment.pk}"] = problem[:1].upper() + problem[1:]
-        return redirect("assessment", pk=assessment.pk)
-    _workflow(
-        request,
-        services.assessment_return,
-        "Returned to draft with your comment.",
-        assessment=assessment,
-        user=request.user,
-        membership=membership,
-        comment=form.cleaned_data["comment"],
-    )
-    return redirect("assessment", pk=assessment.pk)
+    if form.is_valid():
+        try:
+            services.assessment_return(
+                assessment=assessment,
+                user=request.user,
+                membership=membership,
+                comment=form.cleaned_data["comment"],
+                ip_address=client_ip(request),
+            )
+        except ValidationError as error:
+            form.add_error("comment", error.messages)
+        except services.WorkflowError as error:
+            messages.error(request, str(error))
+            return redirect("assessment", pk=assessment.pk)
+        else:
+            messages.success(request, "Returned to draft with your comment.")
+            return redirect("assessment", pk=assessment.pk)
+    problem = " ".join(form.errors["comment"])
+    messages.error(request, f"Not returned: {problem}")
+    return _render_overview(request, assessment, membership, return_form=form, status=400)
 
 
 @login_required
 @require_POST
 def assessment_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     assessment, membership = get_assessment_for_user(request, pk)
-    require_command(membership)
+    require(membership, Action.REOPEN)
     try:
         revision = services.assessment_reopen(
-            assessment=assessment, user=request.user, membership=membership
+            assessment=assessment,
+            user=request.user,
+            membership=membership,
+            ip_address=client_ip(request),
         )
     except services.WorkflowError as error:
         messages.error(request, str(error))

@@ -63,15 +63,15 @@ def database_description() -> str:
 
 
 def load_shipped_questionnaire():
-    """The shipped questionnaire (assessments/questionnaires/readiness-v1.toml)."""
-    from assessments.questionnaire_loader import DEFAULT_QUESTIONNAIRE, questionnaire_load
+    """The shipped questionnaire (questionnaires/data/readiness-v1.toml)."""
+    from questionnaires.loader import DEFAULT_QUESTIONNAIRE, questionnaire_load
 
     return questionnaire_load(path=DEFAULT_QUESTIONNAIRE).questionnaire
 
 
 def load_questionnaire_text(text: str):
     """Load a questionnaire from TOML text through the real loader."""
-    from assessments.questionnaire_loader import questionnaire_load
+    from questionnaires.loader import questionnaire_load
 
     directory = Path(tempfile.mkdtemp(prefix="readiness-bench-q-"))
     try:
@@ -145,7 +145,7 @@ def signed_in_client(user):
         from django_otp import DEVICE_ID_SESSION_KEY
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        from assessments.mfa import mfa_required
+        from accounts.mfa import mfa_required
     except ImportError:  # no two-step sign-in in this version of the app
         return client
     if mfa_required(user):

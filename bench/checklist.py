@@ -47,8 +47,8 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
+    from agencies.access import get_assessment_for_user
     from assessments import selectors, services
-    from assessments.access import get_assessment_for_user
     from assessments.checklist import LIMITS, build_rows, section_template_context
     from tests.factories import questionnaire_toml
 

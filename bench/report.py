@@ -45,7 +45,7 @@ if __name__ == "__main__":
 
     from assessments import services
     from assessments.models import Agency, Membership, Role
-    from assessments.questionnaire_loader import DEFAULT_QUESTIONNAIRE, questionnaire_load
+    from questionnaires.loader import DEFAULT_QUESTIONNAIRE, questionnaire_load
     from reports import pdf
     from reports.context import report_context
     from reports.models import CachedReport

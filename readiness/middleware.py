@@ -1,18 +1,12 @@
+"""Infrastructure middleware: no caching of signed-in pages, and a 503 when the database is gone."""
+
 from __future__ import annotations
 
 import logging
-import time
-from urllib.parse import urlencode
 
-from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import logout
-from django.contrib.auth.views import redirect_to_login
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpResponse
-from django.shortcuts import redirect
 from django.template import loader
-from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 
 
@@ -28,93 +22,6 @@ class NoStoreForSignedInUsers:
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response
-
-
-def now() -> float:
-    """The clock the session limits use; tests replace it."""
-    return time.time()
-
-
-def session_time_left(session, current: float) -> tuple[float, float]:
-    """Seconds before `session` reaches its idle limit and its absolute limit (negative: past)."""
-    idle = settings.SESSION_IDLE_SECONDS - (current - session.get("last_activity", current))
-    absolute = settings.SESSION_ABSOLUTE_SECONDS - (current - session.get("signed_in_at", current))
-    return idle, absolute
-
-
-class SessionLimits:
-    """End a session after the idle limit, and always after the absolute limit.
-
-    The browser cookie expires on the same idle schedule; checking here as well makes the limits
-    hold on the server whatever the client sends.
-    """
-
-    PASSIVE_PATH_NAMES = {"session_status"}
-    # Answered after the sign-out rather than redirected: the page's script reads their JSON.
-    ANSWERED_SIGNED_OUT = {"login", "session_status", "session_keepalive"}
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request):
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            session = request.session
-            current = now()
-            session.setdefault("signed_in_at", current)
-            idle_left, absolute_left = session_time_left(session, current)
-            reason = ""
-            if absolute_left < 0:
-                hours = settings.SESSION_ABSOLUTE_SECONDS // 3600
-                reason = f"Your session reached its {hours}-hour limit. Sign in again to go on."
-            elif idle_left < 0:
-                minutes = settings.SESSION_IDLE_SECONDS // 60
-                reason = (
-                    f"You were signed out after {minutes} minutes without activity. "
-                    "Sign in again to go on."
-                )
-            if reason:
-                request.session_end_reason = reason
-                logout(request)
-                messages.info(request, reason)
-                if resolve_name(request) in self.ANSWERED_SIGNED_OUT:
-                    return self.get_response(request)
-                return redirect_to_login(request.get_full_path())
-            if resolve_name(request) not in self.PASSIVE_PATH_NAMES:
-                session["last_activity"] = current
-        return self.get_response(request)
-
-
-def resolve_name(request) -> str:
-    try:
-        return resolve(request.path_info).url_name or ""
-    except Resolver404:
-        return ""
-
-
-class RequireMultiFactor:
-    """Send a signed-in user who needs two-step sign-in to set it up or enter a code."""
-
-    OPEN_PATH_NAMES = {"logout", "mfa_verify", "mfa_setup", "session_status", "session_keepalive"}
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request):
-        from assessments.mfa import has_totp, mfa_required
-
-        user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and not user.is_verified()
-            and not request.path_info.startswith("/" + settings.STATIC_URL.strip("/") + "/")
-            and resolve_name(request) not in self.OPEN_PATH_NAMES
-            and mfa_required(user)
-        ):
-            target = "mfa_verify" if has_totp(user) else "mfa_setup"
-            return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
-        return self.get_response(request)
 
 
 logger = logging.getLogger(__name__)

@@ -13,9 +13,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from agencies.models import Membership
 from assessments import scoring, selectors
-from assessments.models import Answer, Assessment, Membership, PartnershipModel, Question
+from assessments.models import Answer, Assessment
 from assessments.results import method_blocks, results_context
+from questionnaires.models import PartnershipModel, Question
 
 TOP_ACTIONS = 5
 # The family report.css gives the shipped DejaVu Sans files.

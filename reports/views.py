@@ -11,8 +11,10 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from assessments.access import get_assessment_for_user
-from assessments.models import Event
+from assessments.services import download_record
+from assessments.views import get_assessment_for_user
+from audit.models import Event
+from audit.request import client_ip
 
 from . import pdf, services
 
@@ -36,12 +38,11 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     except pdf.RenderFailed as error:
         logger.error("Report of assessment %s failed: %s", assessment.pk, error, exc_info=True)
         return _render_error(request, assessment, reason="failed", status=500)
-    Event.objects.create(
-        agency_id=assessment.agency_id,
+    download_record(
         assessment=assessment,
-        actor=request.user,
+        user=request.user,
         kind=Event.Kind.REPORT_DOWNLOADED,
-        new={"revision": assessment.revision, "status": assessment.status},
+        ip_address=client_ip(request),
     )
     response = HttpResponse(report.pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(True, report.filename)

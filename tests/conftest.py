@@ -9,10 +9,10 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.mfa import mfa_required
+from agencies.models import Agency, Membership, Role
 from assessments import services
-from assessments.mfa import mfa_required
-from assessments.models import Agency, Membership, Role
-from assessments.questionnaire_loader import DEFAULT_QUESTIONNAIRE, questionnaire_load
+from questionnaires.loader import DEFAULT_QUESTIONNAIRE, questionnaire_load
 
 PASSWORD = "a-long-test-password-1"
 

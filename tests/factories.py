@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from assessments.questionnaire_loader import questionnaire_load
+from questionnaires.loader import questionnaire_load
 
 SECTION_TITLES = {
     "CAP": "Assess the agency's needs and capacity",

@@ -11,7 +11,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from readiness import middleware
+from accounts import middleware
 from tests.assessments.test_checklist_views import text_of
 
 
@@ -55,7 +55,7 @@ def test_the_header_links_to_the_account_page_by_name(preparer, client_for):
 @pytest.fixture
 def clock():
     current = {"value": middleware.now()}
-    with mock.patch("readiness.middleware.now", lambda: current["value"]):
+    with mock.patch("accounts.middleware.now", lambda: current["value"]):
         yield current
 
 

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from assessments.models import Event, Role
+from agencies.models import Role
+from audit.models import Event
 from tests.conftest import PASSWORD, totp_device
 
 User = get_user_model()
@@ -92,7 +93,7 @@ def membership_row(membership, **changes) -> dict:
 def test_a_role_changed_in_the_membership_admin_is_recorded(site_admin_client, preparer, agency):
     membership = preparer.membership
     response = site_admin_client.post(
-        reverse("admin:assessments_membership_change", args=[membership.pk]),
+        reverse("admin:agencies_membership_change", args=[membership.pk]),
         {"user": preparer.pk, "agency": agency.pk, "role": Role.COMMAND, "title": "Sergeant"},
     )
 
@@ -104,7 +105,7 @@ def test_a_role_changed_in_the_membership_admin_is_recorded(site_admin_client, p
 
 def test_a_title_change_alone_records_no_role_change(site_admin_client, preparer, agency):
     site_admin_client.post(
-        reverse("admin:assessments_membership_change", args=[preparer.membership.pk]),
+        reverse("admin:agencies_membership_change", args=[preparer.membership.pk]),
         {"user": preparer.pk, "agency": agency.pk, "role": Role.PREPARER, "title": "Sergeant"},
     )
 
@@ -114,7 +115,7 @@ def test_a_title_change_alone_records_no_role_change(site_admin_client, preparer
 def test_a_role_changed_in_the_agencys_member_list_is_recorded(site_admin_client, preparer, agency):
     membership = preparer.membership
     response = site_admin_client.post(
-        reverse("admin:assessments_agency_change", args=[agency.pk]),
+        reverse("admin:agencies_agency_change", args=[agency.pk]),
         agency_form(agency, membership_row(membership, role=Role.AGENCY_ADMIN)),
     )
 
@@ -130,14 +131,14 @@ def test_a_member_added_in_the_admin_is_recorded(site_admin_client, agency):
     newcomer = User.objects.create_user("newcomer", password=PASSWORD)
 
     response = site_admin_client.post(
-        reverse("admin:assessments_membership_add"),
+        reverse("admin:agencies_membership_add"),
         {"user": newcomer.pk, "agency": agency.pk, "role": Role.COMMAND, "title": ""},
     )
 
     assert response.status_code == 302
     event = only(Event.Kind.MEMBER_ADDED)
     assert_done_by_the_site_admin(event, subject=newcomer, agency=agency)
-    assert event.new == {"role": "command"}
+    assert event.new == {"username": "newcomer", "role": "command"}
 
 
 def test_moving_a_member_to_another_agency_is_recorded_in_both_and_ends_the_sessions(
@@ -147,12 +148,12 @@ def test_moving_a_member_to_another_agency_is_recorded_in_both_and_ends_the_sess
     assert preparers_browser.get(reverse("dashboard")).status_code == 200
 
     response = site_admin_client.post(
-        reverse("admin:assessments_membership_change", args=[preparer.membership.pk]),
+        reverse("admin:agencies_membership_change", args=[preparer.membership.pk]),
         {"user": preparer.pk, "agency": other_agency.pk, "role": Role.COMMAND, "title": ""},
     )
 
     assert response.status_code == 302
-    events = Event.objects.filter(kind=Event.Kind.ROLE_CHANGED).order_by("pk")
+    events = Event.objects.filter(kind=Event.Kind.MEMBER_MOVED).order_by("pk")
     assert [event.agency for event in events] == [agency, other_agency]
     for event in events:
         assert_done_by_the_site_admin(event, subject=preparer, agency=event.agency)
@@ -167,11 +168,11 @@ def test_a_membership_cannot_be_handed_to_someone_else(site_admin_client, prepar
     membership = preparer.membership
 
     site_admin_client.post(
-        reverse("admin:assessments_membership_change", args=[membership.pk]),
+        reverse("admin:agencies_membership_change", args=[membership.pk]),
         {"user": newcomer.pk, "agency": agency.pk, "role": Role.PREPARER, "title": ""},
     )
     site_admin_client.post(
-        reverse("admin:assessments_agency_change", args=[agency.pk]),
+        reverse("admin:agencies_agency_change", args=[agency.pk]),
         agency_form(agency, membership_row(membership, user=newcomer.pk)),
     )
 
@@ -189,19 +190,19 @@ def test_deleting_a_membership_is_recorded_and_ends_the_sessions(
     membership = preparer.membership
 
     if how == "delete page":
-        url = reverse("admin:assessments_membership_delete", args=[membership.pk])
+        url = reverse("admin:agencies_membership_delete", args=[membership.pk])
         data = {"post": "yes"}
     elif how == "bulk action":
-        url = reverse("admin:assessments_membership_changelist")
+        url = reverse("admin:agencies_membership_changelist")
         data = {"action": "delete_selected", "_selected_action": [membership.pk], "post": "yes"}
     else:
-        url = reverse("admin:assessments_agency_change", args=[agency.pk])
+        url = reverse("admin:agencies_agency_change", args=[agency.pk])
         data = agency_form(agency, membership_row(membership, DELETE="on"))
     response = site_admin_client.post(url, data)
 
     assert response.status_code == 302
     assert not agency.memberships.exists()
-    event = only(Event.Kind.MEMBER_DEACTIVATED)
+    event = only(Event.Kind.MEMBERSHIP_DELETED)
     assert_done_by_the_site_admin(event, subject=preparer, agency=agency)
     assert event.old == {"agency": agency.name, "role": "preparer"}
     assert event.comment == "Membership deleted in the Django admin. 1 session(s) ended."
@@ -214,7 +215,7 @@ def test_granting_site_administration_is_recorded(site_admin_client, preparer, a
     )
 
     assert response.status_code == 302
-    event = only(Event.Kind.ROLE_CHANGED)
+    event = only(Event.Kind.SITE_ROLE_CHANGED)
     assert_done_by_the_site_admin(event, subject=preparer, agency=agency)
     assert (event.old, event.new) == ({"is_staff": False}, {"is_staff": True})
 

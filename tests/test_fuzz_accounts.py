@@ -33,8 +33,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessments.mfa import pending_totp_device
-from assessments.models import Event, Membership, Role
+from accounts.mfa import pending_totp_device
+from agencies.models import Membership, Role
+from audit.models import Event
 from tests.conftest import make_member, totp_device
 from tests.test_fuzz_forms import (
     FEW,

@@ -19,8 +19,8 @@ from django.utils.http import urlsafe_base64_encode
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 
-from assessments.models import Event
-from readiness import middleware
+from audit.models import Event
+from accounts import middleware
 from tests.conftest import PASSWORD, totp_device
 
 
@@ -48,7 +48,7 @@ class Clock:
 @pytest.fixture
 def clock():
     fake = Clock()
-    with mock.patch("readiness.middleware.now", fake):
+    with mock.patch("accounts.middleware.now", fake):
         yield fake
 
 

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from assessments.models import Role
+from agencies.models import Role
 from tests.conftest import make_member
 
 # Pages anyone may open: signing in and setting a password from an emailed link.

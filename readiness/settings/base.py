@@ -70,6 +70,10 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "crispy_forms",
     "crispy_bootstrap5",
+    "audit",
+    "agencies",
+    "accounts",
+    "questionnaires",
     "assessments",
     "reports",
 ]
@@ -79,15 +83,14 @@ MIDDLEWARE = [
     # A view whose database went away answers 503 and the broken connection is dropped.
     "readiness.middleware.DatabaseUnavailable",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "assessments.audit.RequestAddress",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "readiness.middleware.SessionLimits",
-    "readiness.middleware.RequireMultiFactor",
+    "accounts.middleware.SessionLimits",
+    "accounts.middleware.RequireMultiFactor",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "readiness.middleware.NoStoreForSignedInUsers",
@@ -113,7 +116,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "assessments.context_processors.membership",
+                "agencies.context_processors.membership",
+                "accounts.context_processors.session_limits",
             ],
         },
     },
@@ -163,7 +167,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "429.html"
 AXES_VERBOSE = False
 # Lockouts and audit rows take the client's address from the same function (see below).
-AXES_CLIENT_IP_CALLABLE = "assessments.audit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "audit.request.client_ip"
 # axes.W006 asks to lock by address too; the product locks by username on purpose, so that
 # one office behind one address is not locked out together.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -13,7 +13,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django_otp.oath import totp
 
-from assessments.models import Event, Role
+from agencies.models import Role
+from audit.models import Event
 from reports import pdf
 from tests.assessments.test_workflow_views import answer
 from tests.conftest import PASSWORD, make_member, totp_device
@@ -403,12 +404,12 @@ def test_the_admin_cannot_add_change_or_delete_events(client_for, preparer):
     assert "delete_selected" not in model_admin.get_actions(request)
 
     client = client_for(superuser)
-    change = reverse("admin:assessments_event_change", args=[event.pk])
-    delete = reverse("admin:assessments_event_delete", args=[event.pk])
+    change = reverse("admin:audit_event_change", args=[event.pk])
+    delete = reverse("admin:audit_event_delete", args=[event.pk])
     assert client.post(change, {"comment": "edited", "kind": "signed_in"}).status_code == 403
     assert client.post(delete, {"post": "yes"}).status_code == 403
-    assert client.post(reverse("admin:assessments_event_add"), {}).status_code == 403
-    changelist = reverse("admin:assessments_event_changelist")
+    assert client.post(reverse("admin:audit_event_add"), {}).status_code == 403
+    changelist = reverse("admin:audit_event_changelist")
     client.post(changelist, {"action": "delete_selected", "_selected_action": [event.pk]})
     event.refresh_from_db()
     assert (event.kind, event.comment) == (Event.Kind.SIGN_IN_FAILED, "")

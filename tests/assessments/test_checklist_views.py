@@ -12,7 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments import services
-from assessments.models import Answer, Assessment, Event, Question
+from assessments.models import Answer, Assessment
+from audit.models import Event
+from questionnaires.models import Question
 from tests.factories import load_questionnaire_text, questionnaire_toml
 
 # Measured on SQLite, the same for a section of 5 questions and one of 50. The page reads the

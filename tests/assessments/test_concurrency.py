@@ -16,8 +16,10 @@ import pytest
 from django.db import connection, transaction
 
 from assessments import services
-from assessments.models import Answer, Assessment, Event, Question
+from assessments.models import Answer, Assessment
 from assessments.selectors import answers_by_question, assessment_live_result
+from audit.models import Event
+from questionnaires.models import Question
 from tests.assessments.test_checklist_views import FILLER
 
 pytestmark = pytest.mark.django_db(transaction=True)

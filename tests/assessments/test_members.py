@@ -16,8 +16,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from assessments import members
-from assessments.models import Event, Membership, Role
+from agencies import services as members
+from agencies.models import Membership, Role
+from audit.models import Event
 from tests.conftest import PASSWORD, make_member
 
 NEW_PASSWORD = "quiet-harbor-lantern-42"

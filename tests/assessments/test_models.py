@@ -6,7 +6,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assessments.models import Answer, Assessment, Question
+from assessments.models import Answer, Assessment
+from questionnaires.models import Question
 
 
 def first_question(assessment: Assessment, answer_type: str = "choice") -> Question:

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from assessments import services
-from assessments.models import Question, QuestionnaireVersion, Section
-from assessments.questionnaire_loader import QuestionnaireError, questionnaire_load
+from questionnaires.loader import QuestionnaireError, questionnaire_load
+from questionnaires.models import Question, QuestionnaireVersion, Section
 from tests.factories import questionnaire_toml
 
 pytestmark = pytest.mark.django_db

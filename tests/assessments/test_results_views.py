@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from assessments import services
-from assessments.models import Question
+from questionnaires.models import Question
 
 
 def answer_all(assessment, user, value="yes", overrides=None):

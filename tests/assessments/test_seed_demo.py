@@ -14,9 +14,11 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from agencies.models import Agency
 from assessments.management.commands.seed_demo import DEMO_TOTP_SECRET
-from assessments.models import Agency, Answer, Assessment, Event, ScoreSnapshot
+from assessments.models import Answer, Assessment, ScoreSnapshot
 from assessments.selectors import assessments_progress
+from audit.models import Event
 
 EXAMPLE = "Example County Sheriff's Office"
 SAMPLE = "Sample County Sheriff's Office"

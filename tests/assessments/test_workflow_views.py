@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from assessments import services
-from assessments.models import Answer, Assessment, Event, ScoreSnapshot
+from assessments.models import Answer, Assessment, ScoreSnapshot
+from audit.models import Event
 from tests.assessments.test_checklist_views import FILLER, form_fields, question, section_url
 
 
@@ -77,12 +78,12 @@ def test_an_incomplete_draft_is_not_submitted_and_the_missing_questions_are_list
 
     response = client.post(reverse("assessment_submit", args=[draft.pk]))
 
-    assert response.status_code == 302
-    assert response.url == overview_url(draft)
+    # The overview, rendered again with what is missing: nothing parked in the session.
+    assert response.status_code == 400
     draft.refresh_from_db()
     assert draft.status == Assessment.Status.DRAFT
     assert draft.submitted_at is None
-    content = client.get(response.url).content.decode()
+    content = response.content.decode()
     assert "Not submitted: 3 question(s) need an answer" in content
     missing = re.search(r'<div class="alert alert-danger" id="missing">(.*?)</div>', content, re.S)
     assert missing, "the overview does not list the missing questions"
@@ -216,7 +217,10 @@ def test_returning_without_a_comment_is_refused(client_for, submitted, command, 
     submitted.refresh_from_db()
     assert submitted.status == Assessment.Status.SUBMITTED
     assert not Event.objects.filter(kind=Event.Kind.RETURNED).exists()
-    assert "Not returned: say what must change" in client.get(response.url).content.decode()
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Not returned: say what must change" in page
+    assert 'id="comment-error"' in page
 
 
 def test_a_too_long_return_comment_is_refused_with_the_limit(client_for, submitted, command):
@@ -228,7 +232,10 @@ def test_a_too_long_return_comment_is_refused_with_the_limit(client_for, submitt
 
     submitted.refresh_from_db()
     assert submitted.status == Assessment.Status.SUBMITTED
-    assert "5000 characters" in client.get(response.url).content.decode()
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "5000 characters" in page
+    assert re.search(r'<textarea[^>]*name="comment"[^>]*>x{5001}</textarea>', page), "text lost"
 
 
 def test_the_return_comment_limit_is_shown_before_it_is_reached(client_for, submitted, command):

@@ -19,8 +19,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import Page, expect
 
+from agencies.models import Role
 from assessments import services
-from assessments.models import Assessment, Question, Role
+from assessments.models import Assessment
+from questionnaires.models import Question
 from reports import pdf
 from tests.conftest import PASSWORD, make_member
 from tests.e2e.a11y import DISABLED_RULES, AxeAudit, axe_violations

@@ -19,7 +19,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from assessments.models import Answer, Assessment, Question
+from assessments.models import Answer, Assessment
+from questionnaires.models import Question
 from tests.conftest import PASSWORD
 from tests.e2e.a11y import AxeAudit
 from tests.e2e.conftest import ARTIFACTS_DIR, current_code

@@ -8,8 +8,9 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
+from agencies.models import Membership, Role
 from assessments import services
-from assessments.models import Assessment, Membership, Role
+from assessments.models import Assessment
 from tests.conftest import PASSWORD, totp_device
 from tests.e2e.conftest import current_code
 from tests.e2e.test_accessibility import answer_all

@@ -19,7 +19,9 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from assessments import selectors, services
-from assessments.models import Answer, Assessment, Event, Question, Section
+from assessments.models import Answer, Assessment
+from audit.models import Event
+from questionnaires.models import Question, Section
 from reports import pdf
 from reports import services as report_services
 from reports.context import report_context

@@ -10,7 +10,7 @@ import pikepdf
 import pytest
 from django.urls import reverse
 
-from assessments.models import Section
+from questionnaires.models import Section
 from tests.reports.test_pdf import answer_all, approve
 
 

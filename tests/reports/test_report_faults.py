@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from assessments.models import Event
+from audit.models import Event
 from reports import pdf
 from reports.models import CachedReport
 

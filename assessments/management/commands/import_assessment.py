@@ -6,7 +6,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.models import Agency
+from agencies.models import Agency
 from assessments.transfer import TransferError, import_assessment_data
 
 

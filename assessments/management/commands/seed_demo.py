@@ -10,9 +10,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from agencies.models import Agency, Membership, Role
 from assessments import services
-from assessments.models import Agency, Membership, QuestionnaireVersion, Role
-from assessments.questionnaire_loader import DEFAULT_QUESTIONNAIRE, questionnaire_load
+from questionnaires.loader import DEFAULT_QUESTIONNAIRE, questionnaire_load
+from questionnaires.models import QuestionnaireVersion
 
 DEMO_PASSWORD = "readiness-demo"
 # Base32, as authenticator apps take it. Demo accounts only: never use a published secret.

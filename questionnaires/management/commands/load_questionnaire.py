@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.questionnaire_loader import (
+from questionnaires.loader import (
     DEFAULT_QUESTIONNAIRE,
     QuestionnaireError,
     questionnaire_load,

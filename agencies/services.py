@@ -21,10 +21,14 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from . import audit
-from .models import Agency, Event, Membership, Role
+from audit.models import Event
+from audit.request import client_ip
+from audit.services import event_record
 
-NOT_AN_ADMIN = "Only an agency administrator of this agency can manage its members."
+from .access import Action, require
+from .models import Agency, Membership, Role
+
+IN_ADMIN = "In the Django admin."
 
 
 def _display_name(user) -> str:
@@ -32,13 +36,7 @@ def _display_name(user) -> str:
 
 
 def _check_admin(actor: Membership | None, agency_id: int) -> Membership:
-    if (
-        actor is None
-        or actor.agency_id != agency_id
-        or actor.role != Role.AGENCY_ADMIN
-        or not actor.user.is_active
-    ):
-        raise PermissionDenied(NOT_AN_ADMIN)
+    require(actor, Action.MANAGE_MEMBERS, agency_id=agency_id)
     return actor
 
 
@@ -170,8 +168,8 @@ def member_add(
         raise taken from error
     title = title.strip()[:100]
     Membership.objects.create(user=user, agency=agency, role=role, title=title)
-    audit.record(
-        request=request,
+    event_record(
+        ip_address=client_ip(request),
         kind=Event.Kind.MEMBER_ADDED,
         actor=actor_membership.user,
         subject_user=user,
@@ -197,8 +195,8 @@ def member_role_change(
     old = member.role
     member.role = role
     member.save(update_fields=["role"])
-    audit.record(
-        request=request,
+    event_record(
+        ip_address=client_ip(request),
         kind=Event.Kind.ROLE_CHANGED,
         actor=actor.user,
         subject_user=member.user,
@@ -227,6 +225,12 @@ def sessions_end(*, user) -> int:
     return len(doomed)
 
 
+def sessions_end_note(user) -> str:
+    """End `user`'s sessions at once and say how many, for an audit comment ("" if none)."""
+    ended = sessions_end(user=user)
+    return f" {ended} session(s) ended." if ended else ""
+
+
 @transaction.atomic
 def member_deactivate(
     *, membership: Membership, actor_membership: Membership, request=None
@@ -242,8 +246,8 @@ def member_deactivate(
     user.is_active = False
     user.save(update_fields=["is_active"])
     ended = sessions_end(user=user)
-    audit.record(
-        request=request,
+    event_record(
+        ip_address=client_ip(request),
         kind=Event.Kind.MEMBER_DEACTIVATED,
         actor=actor.user,
         subject_user=user,
@@ -266,8 +270,8 @@ def member_reactivate(
         raise ValidationError(f"{_display_name(user)} is already active.")
     user.is_active = True
     user.save(update_fields=["is_active"])
-    audit.record(
-        request=request,
+    event_record(
+        ip_address=client_ip(request),
         kind=Event.Kind.MEMBER_REACTIVATED,
         actor=actor.user,
         subject_user=user,
@@ -300,8 +304,8 @@ def invite_link_create(
         )
     user.set_unusable_password()
     user.save(update_fields=["password"])
-    audit.record(
-        request=request,
+    event_record(
+        ip_address=client_ip(request),
         kind=Event.Kind.INVITE_ISSUED,
         actor=actor.user,
         subject_user=user,
@@ -309,3 +313,19 @@ def invite_link_create(
         comment="Earlier links no longer work.",
     )
     return _invite_link(user, request)
+
+
+def admin_change_record(request, kind: str, subject_user, *, comment: str = IN_ADMIN, **fields):
+    """An audit row for a change a site administrator made in the Django admin, with them as
+    the actor, in the trail of the agency of the person changed (unless `agency_id` is given)."""
+    if "agency_id" not in fields:
+        membership = Membership.objects.filter(user_id=subject_user.pk).first()
+        fields["agency_id"] = membership.agency_id if membership else None
+    return event_record(
+        kind=kind,
+        actor=request.user,
+        subject_user=subject_user,
+        comment=comment,
+        ip_address=client_ip(request),
+        **fields,
+    )

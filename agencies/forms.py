@@ -1,4 +1,5 @@
-"""Forms for managing an agency's members and filtering its audit log."""
+"""Forms for managing an agency's members and filtering its audit log, and the check every
+form view makes of what was posted (`bound_form`, `body_problem`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 
-from .models import Event, Membership, Role
+from audit.models import Event
+
+from .models import Membership, Role
 
 
 class MemberAddForm(forms.Form):
@@ -127,3 +130,48 @@ class AuditFilterForm(forms.Form):
         self.helper.layout = Layout(
             Div("user", css_class="col-md-5"), Div("kind", css_class="col-md-5")
         )
+
+
+# What a browser sends for this site's forms. None of them uploads a file.
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+NOT_A_FORM = (
+    "Nothing was saved: what was sent was not this page's form (it came as {content_type}). "
+    "Fill in the form on the page and send it again."
+)
+FILE_IN_FIELD = "Type this in; a file cannot be sent here."
+FILE_NOT_ASKED = "Nothing was saved: this form takes no file, and one was sent as “{name}”."
+
+
+def body_problem(request) -> str:
+    """Why a POST did not come the way a browser sends this site's forms, or "" if it did: a
+    JSON or plain-text body (Django reads neither, so every field would look empty) or a file
+    (the field it replaces would look empty, and so be cleared)."""
+    if request.content_type not in FORM_CONTENT_TYPES:
+        return NOT_A_FORM.format(content_type=request.content_type[:60] or "no content type")
+    if request.FILES:
+        return FILE_NOT_ASKED.format(name=next(iter(request.FILES))[:60])
+    return ""
+
+
+def add_body_errors(form: forms.Form, request) -> None:
+    """`body_problem` on a form bound to `request.POST`, which then fails to validate: a file
+    sent in place of a field is refused next to that field, anything else above the form."""
+    for name in request.FILES:
+        if name in form.fields:
+            form.errors.pop(name, None)  # "required": the field was sent, as a file
+            form.add_error(name, FILE_IN_FIELD)
+        else:
+            form.add_error(None, FILE_NOT_ASKED.format(name=name[:60]))
+    if request.content_type not in FORM_CONTENT_TYPES:
+        form.add_error(None, body_problem(request))
+
+
+def bound_form(form_class, request, **kwargs):
+    """The form, bound to any POST, even an empty one (`request.POST or None` would show a
+    body Django could not read as a blank form, without a word); a body that is not the page's
+    form gets its explanation added."""
+    if request.method != "POST":
+        return form_class(**kwargs)
+    form = form_class(request.POST, **kwargs)
+    add_body_errors(form, request)
+    return form

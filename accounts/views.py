@@ -1,4 +1,4 @@
-"""Two-step sign-in and session keep-alive views."""
+"""The account page, two-step sign-in, password changes and the session keep-alive."""
 
 from __future__ import annotations
 
@@ -15,10 +15,26 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from . import audit, mfa
-from .access import membership_or_none
+from agencies.access import membership_or_none
+from audit.models import Event
+from audit.request import client_ip
+from audit.services import event_record
+
+from . import mfa, middleware
 from .forms import CodeForm, PasswordChangeForm, SetPasswordForm
-from .models import Event
+
+
+def _record(request: HttpRequest, kind: str, *, actor=None, **fields) -> None:
+    """An event about the signed-in person (or `actor`), in their agency's trail."""
+    actor = actor or request.user
+    membership = membership_or_none(actor)
+    event_record(
+        kind=kind,
+        actor=actor,
+        agency_id=membership.agency_id if membership else None,
+        ip_address=client_ip(request),
+        **fields,
+    )
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -58,9 +74,9 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         device = mfa.match_code(request.user, form.cleaned_data["code"])
         if device is not None:
             otp_login(request, device)
-            audit.record(request=request, kind=Event.Kind.MFA_VERIFIED, comment=device.name)
+            _record(request, kind=Event.Kind.MFA_VERIFIED, comment=device.name)
             return redirect(_next_url(request))
-        audit.record(request=request, kind=Event.Kind.MFA_FAILED, outcome=Event.Outcome.FAILURE)
+        _record(request, kind=Event.Kind.MFA_FAILED, outcome=Event.Outcome.FAILURE)
         form.add_error(
             "code",
             "That code is not valid. Enter the current 6-digit code from your authenticator "
@@ -83,8 +99,8 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
             codes = mfa.recovery_codes_create(user=request.user)
-            audit.record(request=request, kind=Event.Kind.MFA_ENABLED, comment=device.name)
-            audit.record(request=request, kind=Event.Kind.RECOVERY_CODES)
+            _record(request, kind=Event.Kind.MFA_ENABLED, comment=device.name)
+            _record(request, kind=Event.Kind.RECOVERY_CODES)
             return render(
                 request,
                 "registration/mfa_recovery_codes.html",
@@ -121,7 +137,7 @@ def recovery_codes_renew(request: HttpRequest) -> HttpResponse:
     if not request.user.is_verified():
         return redirect("mfa_verify")
     codes = mfa.recovery_codes_create(user=request.user)
-    audit.record(request=request, kind=Event.Kind.RECOVERY_CODES)
+    _record(request, kind=Event.Kind.RECOVERY_CODES)
     messages.success(request, "New recovery codes created; the old ones no longer work.")
     return render(
         request,
@@ -133,8 +149,6 @@ def recovery_codes_renew(request: HttpRequest) -> HttpResponse:
 def _session_left(request: HttpRequest) -> dict:
     """Seconds until the session ends, and which limit ends it: "idle" (activity extends it) or
     "absolute" (nothing does)."""
-    from readiness import middleware
-
     idle_left, absolute_left = middleware.session_time_left(request.session, middleware.now())
     ends = "absolute" if absolute_left < idle_left else "idle"
     left = max(0, math.ceil(min(idle_left, absolute_left)))
@@ -161,7 +175,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit.record(request=self.request, kind=Event.Kind.PASSWORD_CHANGED)
+        _record(self.request, kind=Event.Kind.PASSWORD_CHANGED)
         return response
 
 
@@ -172,8 +186,8 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit.record(
-            request=self.request,
+        _record(
+            self.request,
             kind=Event.Kind.PASSWORD_CHANGED,
             actor=form.user,
             subject_user=form.user,

@@ -11,11 +11,9 @@ from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .access import membership_or_none
-from .models import Role
+from agencies.access import membership_or_none, two_step_required
 
 RECOVERY_CODE_COUNT = 10
-MFA_ROLES = {Role.COMMAND, Role.AGENCY_ADMIN}
 
 
 def mfa_required_by_policy(user) -> bool:
@@ -24,8 +22,7 @@ def mfa_required_by_policy(user) -> bool:
         return False
     if settings.READINESS_MFA_FOR_EVERYONE or user.is_staff or user.is_superuser:
         return True
-    membership = membership_or_none(user)
-    return membership is not None and membership.role in MFA_ROLES
+    return two_step_required(membership_or_none(user))
 
 
 def mfa_required(user) -> bool:

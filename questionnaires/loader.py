@@ -1,6 +1,6 @@
 """Validate a questionnaire data file and load it into the database.
 
-The file is TOML (see `assessments/questionnaires/readiness-v1.toml`). Validation collects every
+The file is TOML (see `questionnaires/data/readiness-v1.toml`). Validation collects every
 problem with its location before anything is written, so a reviewer fixes a file in one pass.
 """
 
@@ -18,7 +18,7 @@ from django.db import transaction
 
 from .models import AnswerType, PartnershipModel, Question, QuestionnaireVersion, Section
 
-DEFAULT_QUESTIONNAIRE = Path(__file__).resolve().parent / "questionnaires" / "readiness-v1.toml"
+DEFAULT_QUESTIONNAIRE = Path(__file__).resolve().parent / "data" / "readiness-v1.toml"
 
 DIMENSION_KEYS = ("capacity", "policy", "community")
 ANSWER_TYPES = {choice.value for choice in AnswerType}

@@ -1,0 +1,103 @@
+"""Who may see or do what: the one place that answers "may this member do X?".
+
+Every object is reached through the member's own agency (another agency's object is a 404,
+never a 403: see `get_membership` and the apps' own object helpers). Views ask `may`/`require`
+before acting, services ask the same again before writing, and templates read `permissions`
+(the `may` context value), so a role is named here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from .models import Membership, Role
+
+
+class Action(StrEnum):
+    START = "start"  # start an assessment
+    ANSWER = "answer"  # change answers of a draft
+    SUBMIT = "submit"  # send a draft for review
+    APPROVE = "approve"
+    RETURN = "return"  # send a submitted assessment back to draft
+    REOPEN = "reopen"  # start a new revision of an approved assessment
+    EXPORT = "export"  # JSON export and answers CSV
+    MANAGE_MEMBERS = "manage_members"
+    READ_AUDIT = "read_audit"  # the agency's audit log
+
+
+COMMAND_ROLES = frozenset({Role.COMMAND, Role.AGENCY_ADMIN})
+EVERY_ROLE = frozenset(Role)
+
+ALLOWED: dict[Action, frozenset[str]] = {
+    Action.START: COMMAND_ROLES,
+    Action.ANSWER: EVERY_ROLE,
+    Action.SUBMIT: EVERY_ROLE,
+    Action.APPROVE: COMMAND_ROLES,
+    Action.RETURN: COMMAND_ROLES,
+    Action.REOPEN: COMMAND_ROLES,
+    Action.EXPORT: COMMAND_ROLES,
+    Action.MANAGE_MEMBERS: frozenset({Role.AGENCY_ADMIN}),
+    Action.READ_AUDIT: COMMAND_ROLES,
+}
+
+REFUSALS: dict[Action, str] = {
+    Action.START: "Only command staff can start an assessment.",
+    Action.ANSWER: "Only members of this agency can answer its assessments.",
+    Action.SUBMIT: "Only members of this agency can submit its assessments.",
+    Action.APPROVE: "Only command staff can approve an assessment.",
+    Action.RETURN: "Only command staff can return an assessment.",
+    Action.REOPEN: "Only command staff can reopen an assessment.",
+    Action.EXPORT: "Only command staff can export an assessment.",
+    Action.MANAGE_MEMBERS: "Only an agency administrator of this agency can manage its members.",
+    Action.READ_AUDIT: "Only command staff and agency administrators can read the audit log.",
+}
+
+# Roles that must use two-step sign-in (site administrators must too: see accounts.mfa).
+TWO_STEP_ROLES = COMMAND_ROLES
+
+
+def may(membership: Membership | None, action: Action, *, agency_id: int | None = None) -> bool:
+    """Whether the member may do `action` (in `agency_id`, when given). No query."""
+    if membership is None or not membership.user.is_active:
+        return False
+    if agency_id is not None and membership.agency_id != agency_id:
+        return False
+    return membership.role in ALLOWED[action]
+
+
+def require(membership: Membership | None, action: Action, *, agency_id: int | None = None) -> None:
+    """Raise PermissionDenied, with a message naming who may, unless `may`."""
+    if not may(membership, action, agency_id=agency_id):
+        raise PermissionDenied(REFUSALS[action])
+
+
+def permissions(membership: Membership | None) -> dict[str, bool]:
+    """`may` for every action, for templates: `{% if may.approve %}`."""
+    return {action.value: may(membership, action) for action in Action}
+
+
+def two_step_required(membership: Membership | None) -> bool:
+    """Whether the member's role requires two-step sign-in."""
+    return membership is not None and membership.role in TWO_STEP_ROLES
+
+
+def membership_or_none(user) -> Membership | None:
+    """The user's membership with its agency, loaded once per request (cached on the user)."""
+    if user is None or not user.is_authenticated:
+        return None
+    if not hasattr(user, "_readiness_membership"):
+        user._readiness_membership = (
+            Membership.objects.select_related("agency", "user").filter(user_id=user.pk).first()
+        )
+    return user._readiness_membership
+
+
+def get_membership(request: HttpRequest) -> Membership:
+    """The signed-in user's membership; a user without an agency gets a 404 on agency pages."""
+    membership = membership_or_none(request.user)
+    if membership is None:
+        raise Http404("You are not a member of any agency.")
+    return membership

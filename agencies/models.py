@@ -1,0 +1,81 @@
+"""Agencies and their people: one membership, with one role, per user."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.text import slugify
+
+
+class Agency(models.Model):
+    class Type(models.TextChoices):
+        SHERIFF = "sheriff", "Sheriff's office"
+        POLICE = "police", "Police department"
+        CORRECTIONS = "corrections", "Corrections department"
+        STATE = "state", "State agency"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    state = models.CharField(max_length=2, help_text="Two-letter postal code, e.g. TX.")
+    county = models.CharField(max_length=100, blank=True)
+    agency_type = models.CharField(max_length=20, choices=Type.choices, default=Type.SHERIFF)
+    ori = models.CharField(
+        "ORI", max_length=9, blank=True, help_text="Originating Agency Identifier (9 characters)."
+    )
+    sworn_officers = models.PositiveIntegerField(null=True, blank=True)
+    operates_jail = models.BooleanField(default=False)
+    jail_capacity = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "assessments_agency"
+        verbose_name_plural = "agencies"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(jail_capacity__isnull=True) | Q(operates_jail=True),
+                name="agency_jail_capacity_needs_jail",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+
+class Role(models.TextChoices):
+    PREPARER = "preparer", "Preparer"
+    COMMAND = "command", "Command"
+    AGENCY_ADMIN = "agency_admin", "Agency administrator"
+
+
+class Membership(models.Model):
+    """A user's place in one agency. A user belongs to at most one agency."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PREPARER)
+    title = models.CharField(
+        max_length=100, blank=True, help_text="Rank or position, e.g. Chief Deputy."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "assessments_membership"
+        ordering = ["agency", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.agency})"
+
+    @property
+    def is_command(self) -> bool:
+        """Command staff and agency administrators may start, approve, return and reopen."""
+        return self.role in {Role.COMMAND, Role.AGENCY_ADMIN}

@@ -1,0 +1,200 @@
+"""The audit trail: one row per thing that happened, written only by `audit.services`.
+
+The foreign keys to agencies, assessments and questions are lazy (by name), so this app imports
+nothing of the apps that record events; it sits below them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import models
+
+from questionnaires.models import AnswerType, display_answer_value
+
+
+class Event(models.Model):
+    """The audit trail: who did what, when, from where, with old and new values. Never edited."""
+
+    class Kind(models.TextChoices):
+        # Assessment work (agency, assessment and actor set). Payloads: see PAYLOADS below.
+        ASSESSMENT_STARTED = "assessment_started", "Assessment started"
+        ANSWER_CHANGED = "answer_changed", "Answer changed"
+        SUBMITTED = "submitted", "Submitted for review"
+        RETURNED = "returned", "Returned to draft"
+        APPROVED = "approved", "Approved"
+        REOPENED = "reopened", "Reopened as a new revision"
+        COMMENTED = "commented", "Comment"
+        REPORT_DOWNLOADED = "report_downloaded", "Report downloaded"
+        EXPORT_DOWNLOADED = "export_downloaded", "JSON export downloaded"
+        ANSWERS_CSV_DOWNLOADED = "answers_csv_downloaded", "Answers CSV downloaded"
+        # Sign-in and two-step sign-in (actor, or the username typed).
+        SIGNED_IN = "signed_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        LOCKED_OUT = "locked_out", "Locked out after failed sign-ins"
+        SIGNED_OUT = "signed_out", "Signed out"
+        SESSION_ENDED = "session_ended", "Session ended by time limit"
+        MFA_ENABLED = "mfa_enabled", "Two-step sign-in set up"
+        MFA_VERIFIED = "mfa_verified", "Two-step code accepted"
+        MFA_FAILED = "mfa_failed", "Two-step code refused"
+        RECOVERY_CODES = "recovery_codes", "Recovery codes created"
+        MFA_REMOVED = "mfa_removed", "Two-step sign-in removed"
+        # People (subject_user is the account acted upon).
+        MEMBER_ADDED = "member_added", "Member added"
+        INVITE_ISSUED = "invite_issued", "Invitation link issued"
+        ROLE_CHANGED = "role_changed", "Role changed"
+        MEMBER_MOVED = "member_moved", "Membership moved to another agency"
+        MEMBERSHIP_DELETED = "membership_deleted", "Membership deleted"
+        SITE_ROLE_CHANGED = "site_role_changed", "Site administration rights changed"
+        MEMBER_DEACTIVATED = "member_deactivated", "Member deactivated"
+        MEMBER_REACTIVATED = "member_reactivated", "Member reactivated"
+        PASSWORD_CHANGED = "password_changed", "Password changed"
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", "Success"
+        FAILURE = "failure", "Failure"
+
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    assessment = models.ForeignKey(
+        "assessments.Assessment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    question = models.ForeignKey(
+        "questionnaires.Question", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # PROTECT: a person named in the trail is deactivated, never deleted, so no row loses its name.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The account acted upon, for member and role changes.",
+    )
+    username = models.CharField(
+        max_length=150, blank=True, help_text="The username typed, for sign-in events."
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    old = models.JSONField(null=True, blank=True)
+    new = models.JSONField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "assessments_event"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["assessment", "-created_at"], name="assessments_assessm_719c19_idx"
+            ),
+            models.Index(fields=["agency", "-created_at"], name="assessments_agency__7700a4_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+
+    def _answer_summary(self, content: dict | None) -> str:
+        if not content:
+            return "unanswered"
+        if content.get("not_applicable"):
+            text = f"Not applicable ({content.get('na_reason', '')})"
+        else:
+            answer_type = self.question.answer_type if self.question else AnswerType.TEXT
+            text = display_answer_value(answer_type, content.get("value", ""))
+        if content.get("note"):
+            text += f"; note: “{content['note']}”"
+        if content.get("flagged"):
+            text += "; marked for review"
+        return text
+
+    @property
+    def old_summary(self) -> str:
+        return self._answer_summary(self.old)
+
+    @property
+    def new_summary(self) -> str:
+        return self._answer_summary(self.new)
+
+    @property
+    def change_summary(self) -> str:
+        """For status and other events: the fields that changed, old → new."""
+        old, new = self.old or {}, self.new or {}
+        parts = []
+        for key in sorted(set(old) | set(new)):
+            before, after = old.get(key), new.get(key)
+            if before is None:
+                parts.append(f"{key}: {after}")
+            else:
+                parts.append(f"{key}: {before} → {after}")
+        return "; ".join(parts)
+
+
+# The one payload shape of each kind: the keys of `old` and of `new` (None: no payload), and the
+# keys that may be left out. `audit.services.event_build` refuses any other shape.
+ANSWER_KEYS = frozenset({"value", "not_applicable", "na_reason", "note", "flagged"})
+STATUS = frozenset({"status"})
+DOWNLOAD = frozenset({"revision", "status"})
+ACTIVE = frozenset({"active"})
+ROLE = frozenset({"role"})
+AGENCY_ROLE = frozenset({"agency", "role"})
+SITE_ROLES = frozenset({"is_staff", "is_superuser"})
+
+
+@dataclass(frozen=True)
+class Payload:
+    old: frozenset[str] | None = None
+    new: frozenset[str] | None = None
+    optional: frozenset[str] = frozenset()
+
+
+K = Event.Kind
+PAYLOADS: dict[str, Payload] = {
+    K.ASSESSMENT_STARTED: Payload(new=frozenset({"title", "models"})),
+    # old: the answer before (all keys empty when there was none); new: after.
+    K.ANSWER_CHANGED: Payload(old=ANSWER_KEYS, new=ANSWER_KEYS),
+    K.SUBMITTED: Payload(old=STATUS, new=STATUS),
+    K.RETURNED: Payload(old=STATUS, new=STATUS),  # comment: what must change
+    K.APPROVED: Payload(old=STATUS, new=STATUS),
+    # old.assessment: the approved revision's id; new: the new draft revision.
+    K.REOPENED: Payload(
+        old=frozenset({"revision", "assessment"}), new=frozenset({"revision", "status"})
+    ),
+    K.COMMENTED: Payload(),  # comment
+    K.REPORT_DOWNLOADED: Payload(new=DOWNLOAD),
+    K.EXPORT_DOWNLOADED: Payload(new=DOWNLOAD),
+    K.ANSWERS_CSV_DOWNLOADED: Payload(new=DOWNLOAD),
+    K.SIGNED_IN: Payload(),
+    K.SIGN_IN_FAILED: Payload(),  # username: what was typed
+    K.LOCKED_OUT: Payload(),
+    K.SIGNED_OUT: Payload(),
+    K.SESSION_ENDED: Payload(),  # comment: the limit reached
+    K.MFA_ENABLED: Payload(),  # comment: the device
+    K.MFA_VERIFIED: Payload(),  # comment: the device
+    K.MFA_FAILED: Payload(),
+    K.RECOVERY_CODES: Payload(),
+    K.MFA_REMOVED: Payload(),  # comment: the device
+    K.MEMBER_ADDED: Payload(
+        new=frozenset({"username", "role", "title"}), optional=frozenset({"title"})
+    ),
+    K.INVITE_ISSUED: Payload(),
+    K.ROLE_CHANGED: Payload(old=ROLE, new=ROLE),
+    # Recorded in both agencies' trails.
+    K.MEMBER_MOVED: Payload(old=AGENCY_ROLE, new=AGENCY_ROLE),
+    K.MEMBERSHIP_DELETED: Payload(old=AGENCY_ROLE),
+    # The rights that changed: one or both.
+    K.SITE_ROLE_CHANGED: Payload(old=SITE_ROLES, new=SITE_ROLES, optional=SITE_ROLES),
+    K.MEMBER_DEACTIVATED: Payload(old=ACTIVE, new=ACTIVE),  # comment: sessions ended
+    K.MEMBER_REACTIVATED: Payload(old=ACTIVE, new=ACTIVE),
+    K.PASSWORD_CHANGED: Payload(),
+}

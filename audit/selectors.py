@@ -1,0 +1,34 @@
+"""Reads of the audit trail."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from .models import Event
+
+
+def agency_events(*, agency_id: int, user_id: int | None = None, kind: str = "") -> QuerySet[Event]:
+    """An agency's events, newest first, optionally about one person (as actor or subject) or of
+    one kind; with the rows a listing shows. Paginate it: one query a page plus the count."""
+    events = Event.objects.filter(agency_id=agency_id).select_related(
+        "actor", "subject_user", "assessment", "question"
+    )
+    if user_id:
+        events = events.filter(Q(actor_id=user_id) | Q(subject_user_id=user_id))
+    if kind:
+        events = events.filter(kind=kind)
+    return events
+
+
+def assessment_events(*, assessment_id: int) -> QuerySet[Event]:
+    """An assessment's events, newest first, with who and which question."""
+    return Event.objects.filter(assessment_id=assessment_id).select_related(
+        "actor", "question__section"
+    )
+
+
+def latest_event(*, assessment_id: int, kind: str) -> Event | None:
+    """The newest event of `kind` about the assessment, with its actor. One query."""
+    return (
+        Event.objects.filter(assessment_id=assessment_id, kind=kind).select_related("actor").first()
+    )
