@@ -74,8 +74,3 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.agency})"
-
-    @property
-    def is_command(self) -> bool:
-        """Command staff and agency administrators may start, approve, return and reopen."""
-        return self.role in {Role.COMMAND, Role.AGENCY_ADMIN}

@@ -19,8 +19,8 @@ from django.utils.http import urlsafe_base64_encode
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 
-from audit.models import Event
 from accounts import middleware
+from audit.models import Event
 from tests.conftest import PASSWORD, totp_device
 
 
