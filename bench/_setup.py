@@ -83,7 +83,7 @@ def load_questionnaire_text(text: str):
 
 
 def create_agency(name: str = "Bench County Sheriff's Office"):
-    from assessments.models import Agency
+    from agencies.models import Agency
 
     suffix = uuid.uuid4().hex[:8]
     return Agency.objects.create(
@@ -95,7 +95,7 @@ def create_command_user(agency, username: str = "bench-command"):
     """A command officer of `agency` (no usable password: benchmarks sign in with force_login)."""
     from django.contrib.auth import get_user_model
 
-    from assessments.models import Membership, Role
+    from agencies.models import Membership, Role
 
     user = get_user_model().objects.create_user(
         username=f"{username}-{uuid.uuid4().hex[:8]}",

@@ -47,9 +47,9 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from agencies.access import get_assessment_for_user
     from assessments import selectors, services
     from assessments.checklist import LIMITS, build_rows, section_template_context
+    from assessments.views import get_assessment_for_user
     from tests.factories import questionnaire_toml
 
     questionnaire = _setup.load_questionnaire_text(

@@ -125,8 +125,8 @@ def seed(users: int, agencies: int) -> tuple[list[Staff], dict[int, dict[str, li
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
 
+    from agencies.models import Agency, Membership, Role
     from assessments import services
-    from assessments.models import Agency, Membership, Role
 
     questionnaire = _setup.load_shipped_questionnaire()
     # One hash for every account: hashing costs a third of a second, and sign-in still pays it.
@@ -497,7 +497,8 @@ def expected(content: dict) -> dict:
 
 def lost_answers(outcomes: list[Outcome]) -> tuple[int, list[str], int]:
     """Compare every answer the clients were told was saved with the database."""
-    from assessments.models import Answer, Event
+    from assessments.models import Answer
+    from audit.models import Event
 
     last_saved: dict[tuple[int, int], dict] = {}
     every_save: list[tuple[tuple[int, int], dict]] = []

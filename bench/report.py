@@ -43,8 +43,8 @@ if __name__ == "__main__":
     from django.test.utils import setup_test_environment
     from django.urls import reverse
 
+    from agencies.models import Agency, Membership, Role
     from assessments import services
-    from assessments.models import Agency, Membership, Role
     from questionnaires.loader import DEFAULT_QUESTIONNAIRE, questionnaire_load
     from reports import pdf
     from reports.context import report_context

@@ -54,7 +54,7 @@ def main() -> None:
     from django.db import connection
 
     from assessments import scoring, selectors, services
-    from assessments.models import Question, Section
+    from questionnaires.models import Question, Section
 
     questionnaire = _setup.load_shipped_questionnaire()
 
