@@ -97,6 +97,18 @@ def _refuse_self(member: Membership, actor: Membership, what: str) -> None:
         raise PermissionDenied(f"You cannot {what}; ask another agency administrator.")
 
 
+def _member_event(request, kind: str, *, actor, subject_user, agency_id, **fields) -> None:
+    """Record a change to a person (`subject_user`) made by `actor` from `request`."""
+    event_record(
+        kind=kind,
+        actor=actor,
+        subject_user=subject_user,
+        agency_id=agency_id,
+        ip_address=client_ip(request),
+        **fields,
+    )
+
+
 def invite_expires_at(issued_at: datetime | None = None) -> datetime:
     """When a link issued at `issued_at` (default: now) stops working."""
     issued_at = issued_at or timezone.now()
@@ -168,9 +180,9 @@ def member_add(
         raise taken from error
     title = title.strip()[:100]
     Membership.objects.create(user=user, agency=agency, role=role, title=title)
-    event_record(
-        ip_address=client_ip(request),
-        kind=Event.Kind.MEMBER_ADDED,
+    _member_event(
+        request,
+        Event.Kind.MEMBER_ADDED,
         actor=actor_membership.user,
         subject_user=user,
         agency_id=agency.pk,
@@ -195,9 +207,9 @@ def member_role_change(
     old = member.role
     member.role = role
     member.save(update_fields=["role"])
-    event_record(
-        ip_address=client_ip(request),
-        kind=Event.Kind.ROLE_CHANGED,
+    _member_event(
+        request,
+        Event.Kind.ROLE_CHANGED,
         actor=actor.user,
         subject_user=member.user,
         agency_id=member.agency_id,
@@ -246,9 +258,9 @@ def member_deactivate(
     user.is_active = False
     user.save(update_fields=["is_active"])
     ended = sessions_end(user=user)
-    event_record(
-        ip_address=client_ip(request),
-        kind=Event.Kind.MEMBER_DEACTIVATED,
+    _member_event(
+        request,
+        Event.Kind.MEMBER_DEACTIVATED,
         actor=actor.user,
         subject_user=user,
         agency_id=member.agency_id,
@@ -270,9 +282,9 @@ def member_reactivate(
         raise ValidationError(f"{_display_name(user)} is already active.")
     user.is_active = True
     user.save(update_fields=["is_active"])
-    event_record(
-        ip_address=client_ip(request),
-        kind=Event.Kind.MEMBER_REACTIVATED,
+    _member_event(
+        request,
+        Event.Kind.MEMBER_REACTIVATED,
         actor=actor.user,
         subject_user=user,
         agency_id=member.agency_id,
@@ -304,9 +316,9 @@ def invite_link_create(
         )
     user.set_unusable_password()
     user.save(update_fields=["password"])
-    event_record(
-        ip_address=client_ip(request),
-        kind=Event.Kind.INVITE_ISSUED,
+    _member_event(
+        request,
+        Event.Kind.INVITE_ISSUED,
         actor=actor.user,
         subject_user=user,
         agency_id=member.agency_id,
@@ -321,11 +333,6 @@ def admin_change_record(request, kind: str, subject_user, *, comment: str = IN_A
     if "agency_id" not in fields:
         membership = Membership.objects.filter(user_id=subject_user.pk).first()
         fields["agency_id"] = membership.agency_id if membership else None
-    return event_record(
-        kind=kind,
-        actor=request.user,
-        subject_user=subject_user,
-        comment=comment,
-        ip_address=client_ip(request),
-        **fields,
+    _member_event(
+        request, kind, actor=request.user, subject_user=subject_user, comment=comment, **fields
     )
