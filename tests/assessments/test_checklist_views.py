@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from assessments import services
 from assessments.models import Answer, Assessment, Event, Question
-from tests.factories import load_questionnaire_text, questionnaire_toml
+from tests.questionnaire_files import load_questionnaire_text, questionnaire_toml
 
 # Measured on SQLite, the same for a section of 5 questions and one of 50. The page reads the
 # session, user, membership, assessment, sections, questions, answers and the header's agency;

@@ -1,4 +1,4 @@
-"""Build questionnaire files and the objects tests need."""
+"""Questionnaire files for the loader: TOML text built from a few parameters, and loading it."""
 
 from __future__ import annotations
 
