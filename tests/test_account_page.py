@@ -12,7 +12,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from readiness import middleware
-from tests.assessments.test_checklist_views import text_of
+from tests.pages import text_of
 
 
 def test_a_preparer_can_find_and_turn_on_optional_two_step_sign_in(preparer, client_for):

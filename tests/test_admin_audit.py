@@ -11,7 +11,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessments.models import Event, Role
-from tests.conftest import PASSWORD, totp_device
+from tests.factories import PASSWORD, totp_device
 
 User = get_user_model()
 ADMIN_IP = "192.0.2.50"

@@ -27,7 +27,6 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import given, settings
@@ -35,7 +34,7 @@ from hypothesis import strategies as st
 
 from assessments.mfa import pending_totp_device
 from assessments.models import Event, Membership, Role
-from tests.conftest import make_member, totp_device
+from tests.factories import MemberFactory, totp_code, totp_device
 from tests.test_fuzz_forms import (
     FEW,
     FUZZ,
@@ -125,11 +124,9 @@ def several(values):
 @pytest.fixture
 def team(agency, other_agency, agency_admin, preparer, command, outsider):
     """Example County's members of every kind, and Sample County's, by name."""
-    invited = make_member("invited", agency, Role.PREPARER)
-    invited.set_unusable_password()
-    invited.save()
-    retired = make_member("retired", agency, Role.COMMAND, is_active=False)
-    other_admin = make_member("otheradmin", other_agency, Role.AGENCY_ADMIN)
+    invited = MemberFactory(username="invited", agency=agency, password=None)
+    retired = MemberFactory(username="retired", agency=agency, role=Role.COMMAND, is_active=False)
+    other_admin = MemberFactory(username="otheradmin", agency=other_agency, role=Role.AGENCY_ADMIN)
     preparer.email = "preparer@example.gov"
     preparer.save()
     for user, email in ((invited, "invited@example.gov"), (retired, "retired@example.gov")):
@@ -554,10 +551,6 @@ def newcomer(team):
     return team["outsider"]
 
 
-def _current_code(device) -> str:
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-
-
 @FEW
 @given(
     code=mostly(
@@ -577,7 +570,7 @@ def test_fuzzed_two_step_set_up_never_fails_and_turns_on_only_with_the_code(
     TOTPDevice.objects.filter(pk=device.pk).update(
         throttling_failure_count=0, throttling_failure_timestamp=None, last_t=-1
     )
-    real = _current_code(device)
+    real = totp_code(device)
     sent = [c.replace("REAL", real) for c in code] if isinstance(code, list) else code
     sent = sent.replace("REAL", real) if isinstance(sent, str) else sent
     before = account_state()
@@ -619,7 +612,7 @@ def test_a_set_up_code_typed_as_the_app_shows_it_is_accepted(newcomer):
     client = Client()
     client.force_login(newcomer)
     client.get(reverse("mfa_setup"))
-    code = _current_code(TOTPDevice.objects.get(user=newcomer, confirmed=False))
+    code = totp_code(TOTPDevice.objects.get(user=newcomer, confirmed=False))
 
     response = client.post(reverse("mfa_setup"), {"code": f"{code[:3]} {code[3:]}"})
 
@@ -956,7 +949,7 @@ def _csrf_case(endpoint: str, team, client: Client) -> tuple[str, str, dict]:
     if endpoint == "mfa_setup":
         client.force_login(team["outsider"])
         device = pending_totp_device(team["outsider"])
-        return reverse("mfa_setup"), reverse("mfa_setup"), {"code": _current_code(device)}
+        return reverse("mfa_setup"), reverse("mfa_setup"), {"code": totp_code(device)}
     if endpoint in ("session_keepalive", "logout"):
         client.force_login(team["preparer"])
         return reverse("dashboard"), reverse(endpoint), {}

@@ -29,8 +29,8 @@ from hypothesis import strategies as st
 from assessments import services
 from assessments.models import Answer, Assessment, Event, Question
 from assessments.questionnaire_loader import questionnaire_load
-from tests.assessments.test_checklist_views import FILLER, fieldset, form_fields, section_url
-from tests.conftest import PASSWORD, totp_device
+from tests.factories import FILLER, PASSWORD, totp_device
+from tests.pages import fieldset, form_fields, section_url
 from tests.questionnaire_files import questionnaire_toml
 
 # Hypothesis reuses the function-scoped fixtures across examples on purpose: the database keeps

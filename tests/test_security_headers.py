@@ -22,7 +22,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from assessments import selectors, services
 from reports import pdf
-from tests.assessments.test_workflow_views import answer
+from tests.factories import answer_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
@@ -258,7 +258,7 @@ def test_every_admin_page_sends_the_same_headers(
     monkeypatch.setattr(pdf, "render_pdf", lambda html: b"%PDF-1.7 stand-in")
     client = client_for(admin_user)
     # An object of every model the admin shows.
-    answer(draft, agency_admin)
+    answer_questions(draft, agency_admin)
     services.assessment_submit(assessment=draft, user=agency_admin)
     services.assessment_approve(
         assessment=draft, user=agency_admin, membership=agency_admin.membership

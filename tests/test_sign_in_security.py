@@ -16,20 +16,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 
 from assessments.models import Event
 from readiness import middleware
-from tests.conftest import PASSWORD, totp_device
-
-
-def sign_in(client: Client, username: str, password: str = PASSWORD):
-    return client.post(reverse("login"), {"username": username, "password": password})
-
-
-def code_for(device, offset_steps: int = 0) -> str:
-    return f"{totp(device.bin_key, t0=device.t0, step=device.step, drift=offset_steps):06d}"
+from tests.factories import PASSWORD, totp_code, totp_device
+from tests.pages import sign_in
 
 
 class Clock:
@@ -145,7 +137,7 @@ def test_setting_up_gives_recovery_codes_and_each_works_once(command, client_for
     page = client.get(reverse("mfa_setup")).content.decode()
     assert 'id="setup-key"' in page
     device = command.totpdevice_set.get(confirmed=False)
-    response = client.post(reverse("mfa_setup"), {"code": code_for(device), "next": "/"})
+    response = client.post(reverse("mfa_setup"), {"code": totp_code(device), "next": "/"})
     codes = re.findall(r"<li>([0-9a-f]{8}-[0-9a-f]{8})</li>", response.content.decode())
     assert len(codes) == 10
     assert Event.objects.filter(kind=Event.Kind.MFA_ENABLED, actor=command).exists()
@@ -163,7 +155,7 @@ def test_setting_up_gives_recovery_codes_and_each_works_once(command, client_for
 
 def test_a_code_works_only_once(command, client_for):
     device = totp_device(command)
-    code = code_for(device)
+    code = totp_code(device)
     first = client_for(command, verified=False)
     assert first.post(reverse("mfa_verify"), {"code": code, "next": "/"})["Location"] == "/"
     second = client_for(command, verified=False)
@@ -193,7 +185,7 @@ def test_the_open_redirect_is_refused_after_verification(command, client_for):
     device = totp_device(command)
     client = client_for(command, verified=False)
     response = client.post(
-        reverse("mfa_verify"), {"code": code_for(device), "next": "https://evil.example/"}
+        reverse("mfa_verify"), {"code": totp_code(device), "next": "https://evil.example/"}
     )
     assert response["Location"] == "/"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
@@ -11,18 +10,13 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from django_otp.oath import totp
 
 from assessments.models import Event, Role
 from reports import pdf
-from tests.assessments.test_workflow_views import answer
-from tests.conftest import PASSWORD, make_member, totp_device
+from tests.factories import PASSWORD, MemberFactory, answer_questions, totp_code, totp_device
+from tests.pages import sign_in, text_of
 
 IP = "127.0.0.1"
-
-
-def text_of(fragment: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
 
 
 def audit_rows(response) -> list[str]:
@@ -30,10 +24,6 @@ def audit_rows(response) -> list[str]:
     if body is None:
         return []
     return [text_of(row) for row in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S)]
-
-
-def sign_in(client: Client, username: str, password: str, **headers):
-    return client.post(reverse("login"), {"username": username, "password": password}, **headers)
 
 
 def only(kind: str) -> Event:
@@ -132,16 +122,12 @@ def test_it_records_every_member_change(admin_client, agency_admin, agency):
     ]
 
 
-def code_for(device) -> str:
-    return f"{totp(device.bin_key, t0=device.t0, step=device.step):06d}"
-
-
 def test_it_records_an_accepted_two_step_code(command, agency, client_for):
     device = totp_device(command)
     client = client_for(command, verified=False)
 
     response = client.post(
-        reverse("mfa_verify"), {"code": code_for(device), "next": "/"}, REMOTE_ADDR="198.51.100.4"
+        reverse("mfa_verify"), {"code": totp_code(device), "next": "/"}, REMOTE_ADDR="198.51.100.4"
     )
 
     assert response["Location"] == "/"
@@ -156,7 +142,7 @@ def test_it_records_the_recovery_codes_given_at_set_up(command, agency, client_f
     device = command.totpdevice_set.get(confirmed=False)
 
     response = client.post(
-        reverse("mfa_setup"), {"code": code_for(device), "next": "/"}, REMOTE_ADDR="198.51.100.5"
+        reverse("mfa_setup"), {"code": totp_code(device), "next": "/"}, REMOTE_ADDR="198.51.100.5"
     )
 
     assert response.status_code == 200
@@ -186,7 +172,7 @@ def test_status_changes_and_downloads_record_who_where_and_from_which_address(
     draft, preparer, command, agency, client_for, monkeypatch
 ):
     monkeypatch.setattr(pdf, "render_pdf", lambda html: b"%PDF-1.7 stand-in")
-    answer(draft, preparer)
+    answer_questions(draft, preparer)
     as_preparer, as_command = client_for(preparer), client_for(command)
     steps = [
         (as_preparer, "assessment_submit", {}, "198.51.100.11"),
@@ -438,7 +424,7 @@ def test_no_app_url_names_an_event_edit_or_delete():
 def test_an_admin_of_another_agency_cannot_read_it_through_member_filters(
     other_agency, preparer, client_for
 ):
-    other_admin = make_member("otheradmin", other_agency, Role.AGENCY_ADMIN)
+    other_admin = MemberFactory(username="otheradmin", agency=other_agency, role=Role.AGENCY_ADMIN)
     sign_in(Client(), "preparer", "not-the-password")
 
     response = client_for(other_admin).get(

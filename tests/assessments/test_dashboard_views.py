@@ -10,14 +10,10 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from assessments import services
-from assessments.models import Assessment
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD, AssessmentFactory, answer_questions, approve
 
 # Sessions, the user, the membership, its agency, the assessments, their questions and answers.
 DASHBOARD_QUERIES = 11
-
-FILLER = {"choice": "yes", "scale": "4", "number": "10", "text": "Written down."}
 
 
 class _Fields(HTMLParser):
@@ -52,31 +48,6 @@ def row_text(response, title: str) -> str:
     matching = [row for row in rows if title in row]
     assert len(matching) == 1, f"expected one row for {title!r}, found {len(matching)}"
     return " ".join(re.sub(r"<[^>]+>", " ", matching[0]).split())
-
-
-def answer_some(assessment: Assessment, user, count: int) -> None:
-    questions = assessment.applicable_questions().order_by("position")[:count]
-    services.answers_save(
-        assessment=assessment,
-        user=user,
-        data=[
-            services.AnswerInput(question_id=q.pk, value=FILLER[q.answer_type]) for q in questions
-        ],
-    )
-
-
-def approve(assessment: Assessment, *, preparer, command) -> Assessment:
-    answer_some(assessment, preparer, assessment.applicable_questions().count())
-    services.assessment_submit(assessment=assessment, user=preparer)
-    return services.assessment_approve(
-        assessment=assessment, user=command, membership=command.membership
-    )
-
-
-def start(agency, command, title: str, models=("JEM", "WSO")) -> Assessment:
-    return services.assessment_start(
-        agency=agency, user=command, membership=command.membership, title=title, models=models
-    )
 
 
 # Signing in and out
@@ -146,10 +117,10 @@ def test_the_dashboard_requires_sign_in(db):
 def test_it_shows_the_agency_assessments_to_every_role(
     request, persona, draft, agency, preparer, command, client_for
 ):
-    answer_some(draft, preparer, 3)
-    approved = approve(
-        start(agency, command, "2026 readiness review"), preparer=preparer, command=command
-    )
+    answer_questions(draft, preparer, limit=3)
+    earlier = AssessmentFactory(agency=agency, created_by=command, title="2026 readiness review")
+    answer_questions(earlier, preparer)
+    approved = approve(earlier, preparer=preparer, command=command)
     applicable_draft = draft.applicable_questions().count()
     applicable_approved = approved.applicable_questions().count()
     client = client_for(request.getfixturevalue(persona))
@@ -198,11 +169,12 @@ def test_the_dashboard_query_count_does_not_grow_with_assessments(
     count, client_for, questionnaire, agency, preparer, command, django_assert_max_num_queries
 ):
     for number in range(count):
-        assessment = start(agency, command, f"Review {number}")
+        assessment = AssessmentFactory(agency=agency, created_by=command, title=f"Review {number}")
         if number % 2 == 0:
+            answer_questions(assessment, preparer)
             approve(assessment, preparer=preparer, command=command)
         else:
-            answer_some(assessment, preparer, 2)
+            answer_questions(assessment, preparer, limit=2)
     client = client_for(preparer)
 
     with django_assert_max_num_queries(DASHBOARD_QUERIES):

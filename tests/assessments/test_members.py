@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from assessments import members
 from assessments.models import Event, Membership, Role
-from tests.conftest import PASSWORD, make_member
+from tests.factories import PASSWORD, MemberFactory
 
 NEW_PASSWORD = "quiet-harbor-lantern-42"
 User = get_user_model()
@@ -80,7 +80,7 @@ def admin_client(agency_admin, client_for):
 
 @pytest.fixture
 def second_admin(agency):
-    return make_member("secondadmin", agency, Role.AGENCY_ADMIN)
+    return MemberFactory(username="secondadmin", agency=agency, role=Role.AGENCY_ADMIN)
 
 
 # Adding members and their invitation links

@@ -9,26 +9,7 @@ from django.urls import reverse
 
 from assessments import services
 from assessments.models import Question
-
-
-def answer_all(assessment, user, value="yes", overrides=None):
-    overrides = overrides or {}
-    data = []
-    for question in assessment.applicable_questions():
-        answer = overrides.get(question.code, value)
-        if question.answer_type == "scale":
-            answer = {"yes": "4", "partial": "2", "no": "0"}.get(answer, answer)
-        elif question.answer_type in ("number", "text"):
-            answer = "12"
-        data.append(services.AnswerInput(question_id=question.pk, value=answer))
-    services.answers_save(assessment=assessment, user=user, data=data)
-
-
-def approve(assessment, preparer, command):
-    services.assessment_submit(assessment=assessment, user=preparer)
-    return services.assessment_approve(
-        assessment=assessment, user=command, membership=command.membership
-    )
+from tests.factories import FULL_MARKS, answer_questions, approve
 
 
 def page_text(response) -> str:
@@ -59,7 +40,7 @@ def test_it_requires_sign_in(draft, client):
 
 
 def test_it_shows_ready_everywhere_when_all_yes(draft, preparer, client_for):
-    answer_all(draft, preparer)
+    answer_questions(draft, preparer, values=FULL_MARKS)
     text = page_text(client_for(preparer).get(reverse("assessment_results", args=[draft.pk])))
     assert "Provisional" not in text
     assert "Overall: Ready" in text
@@ -69,7 +50,7 @@ def test_it_shows_ready_everywhere_when_all_yes(draft, preparer, client_for):
 def test_it_names_the_critical_gap_that_caps_a_dimension(draft, preparer, client_for):
     # POL-01 (critical, policy 3, community 1) answered No caps policy and community at Not
     # ready although every other answer is Yes.
-    answer_all(draft, preparer, overrides={"POL-01": "no"})
+    answer_questions(draft, preparer, values=FULL_MARKS, overrides={"POL-01": "no"})
     response = client_for(preparer).get(reverse("assessment_results", args=[draft.pk]))
     text = page_text(response)
     assert "Overall: Not ready" in text
@@ -94,8 +75,8 @@ def test_it_counts_unanswered_questions_while_provisional(draft, preparer, clien
 def test_an_approved_assessment_keeps_its_snapshot_after_weights_change(
     draft, preparer, command, client_for
 ):
-    answer_all(draft, preparer, overrides={"CAP-04": "no"})
-    approve(draft, preparer, command)
+    answer_questions(draft, preparer, values=FULL_MARKS, overrides={"CAP-04": "no"})
+    approve(draft, preparer=preparer, command=command)
     url = reverse("assessment_results", args=[draft.pk])
     before = page_text(client_for(command).get(url))
     # Someone edits the weights behind the app's back: the approved scores must not move.
@@ -116,7 +97,7 @@ def test_results_page_queries_do_not_grow_with_answers(
     # 7 for the session, user, membership, second factor and session save; 3 for the result.
     with django_assert_max_num_queries(11):
         client.get(url)
-    answer_all(draft, preparer)
+    answer_questions(draft, preparer, values=FULL_MARKS)
     with django_assert_max_num_queries(11):
         client.get(url)
 

@@ -20,9 +20,9 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from assessments.models import Answer, Assessment, Question
-from tests.conftest import PASSWORD
 from tests.e2e.a11y import AxeAudit
 from tests.e2e.conftest import ARTIFACTS_DIR, current_code
+from tests.factories import PASSWORD
 
 TITLE = "2027 readiness review"
 KEYBOARD_SECTION = "ICE"
