@@ -34,8 +34,7 @@ from hypothesis import strategies as st
 
 from assessments.mfa import pending_totp_device
 from assessments.models import Event, Membership, Role
-from tests.factories import MemberFactory, totp_code, totp_device
-from tests.test_fuzz_forms import (
+from tests.assessments.test_fuzz_checklist import (
     FEW,
     FUZZ,
     SPECIALS,
@@ -51,6 +50,7 @@ from tests.test_fuzz_forms import (
     unreadable,
     wrong_body,
 )
+from tests.factories import MemberFactory, totp_code, totp_device
 
 User = get_user_model()
 

@@ -24,7 +24,7 @@ from assessments import selectors, services
 from reports import pdf
 from tests.factories import answer_questions
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "k3Yx9-production-like-secret-for-the-check-0123456789-abcdefghijk",
