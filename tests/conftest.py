@@ -88,6 +88,13 @@ def client_for():
 
 
 @pytest.fixture
+def site_admin_client(admin_user, client_for):
+    """A site administrator (pytest-django's `admin_user`, of no agency), signed in past
+    two-step sign-in."""
+    return client_for(admin_user)
+
+
+@pytest.fixture
 def draft(questionnaire, agency, command):
     """A draft assessment of Example County considering JEM and WSO."""
     return AssessmentFactory(

@@ -1,6 +1,6 @@
 """Using the app's pages as a person and their browser would: signing in; the visible text,
 the checklist's form fields as posted, one question's fieldset; the addresses and questions
-they name."""
+they name; the Django admin's agency form with its member list."""
 
 from __future__ import annotations
 
@@ -78,3 +78,37 @@ def question(assessment: Assessment, code: str) -> Question:
 
 def section_url(assessment: Assessment, code: str) -> str:
     return reverse("section", args=[assessment.pk, code])
+
+
+# The Django admin
+
+
+def agency_form(agency, *rows: dict) -> dict:
+    """The agency's change page with `rows` as its member list, each row a membership's fields
+    (and "DELETE": "on" to delete it)."""
+    data = {
+        "name": agency.name,
+        "slug": agency.slug,
+        "state": agency.state,
+        "county": agency.county,
+        "agency_type": agency.agency_type,
+        "memberships-TOTAL_FORMS": str(len(rows)),
+        "memberships-INITIAL_FORMS": str(len(rows)),
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+    }
+    for i, row in enumerate(rows):
+        data.update({f"memberships-{i}-{name}": value for name, value in row.items()})
+    return data
+
+
+def membership_row(membership, **changes) -> dict:
+    row = {
+        "id": membership.pk,
+        "agency": membership.agency_id,
+        "user": membership.user_id,
+        "role": membership.role,
+        "title": membership.title,
+    }
+    row.update(changes)
+    return row

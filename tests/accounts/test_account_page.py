@@ -11,6 +11,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from assessments.models import Event
 from readiness import middleware
 from tests.pages import text_of
 
@@ -45,6 +46,13 @@ def test_new_recovery_codes_replace_the_old_ones(command, client_for):
     assert f'href="{reverse("account")}"' in shown
     page = text_of(client.get(reverse("account")).content.decode())
     assert "You have 10 unused recovery codes." in page
+
+
+def test_renewing_recovery_codes_needs_a_post(command, client_for):
+    response = client_for(command).get(reverse("recovery_codes_renew"))
+
+    assert response.status_code == 405
+    assert not Event.objects.filter(kind=Event.Kind.RECOVERY_CODES).exists()
 
 
 def test_the_header_links_to_the_account_page_by_name(preparer, client_for):

@@ -304,38 +304,3 @@ def test_other_users_behind_the_same_address_are_not_locked(preparer, command):
     for _ in range(6):
         sign_in(Client(), "preparer", "wrong password")
     assert sign_in(Client(), "command").status_code == 302
-
-
-# Audit details
-
-
-def test_answer_changes_record_the_client_address(draft, preparer, client_for):
-    client = client_for(preparer)
-    question = draft.applicable_questions().get(code="CAP-01")
-    client.post(
-        reverse("section", args=[draft.pk, "CAP"]),
-        {f"q{question.pk}-value": "yes", f"q{question.pk}-version": "0"},
-        REMOTE_ADDR="203.0.113.7",
-    )
-    event = Event.objects.get(kind=Event.Kind.ANSWER_CHANGED, question=question)
-    assert event.ip_address == "203.0.113.7"
-    assert event.actor == preparer
-    assert event.agency == draft.agency
-
-
-def test_changing_and_setting_a_password_are_recorded(preparer, client_for):
-    client = client_for(preparer)
-    new_password = "another long passphrase"
-    client.post(
-        reverse("password_change"),
-        {"old_password": PASSWORD, "new_password1": new_password, "new_password2": new_password},
-    )
-    assert Event.objects.filter(kind=Event.Kind.PASSWORD_CHANGED, actor=preparer).count() == 1
-    preparer.refresh_from_db()
-    uid = urlsafe_base64_encode(force_bytes(preparer.pk))
-    token = default_token_generator.make_token(preparer)
-    anonymous = Client()
-    form_url = anonymous.get(reverse("password_reset_confirm", args=[uid, token]))["Location"]
-    third = "a third long passphrase"
-    anonymous.post(form_url, {"new_password1": third, "new_password2": third})
-    assert Event.objects.filter(kind=Event.Kind.PASSWORD_CHANGED, actor=preparer).count() == 2

@@ -1,9 +1,8 @@
-"""Signing in and out, and the dashboard each persona reaches."""
+"""The dashboard each persona reaches."""
 
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -16,94 +15,12 @@ from tests.factories import PASSWORD, AssessmentFactory, answer_questions, appro
 DASHBOARD_QUERIES = 11
 
 
-class _Fields(HTMLParser):
-    """Collects each label's text by its `for`, and each input's type by its id."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.labels: dict[str, str] = {}
-        self.inputs: dict[str, str] = {}
-        self._label_for: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        attributes = dict(attrs)
-        if tag == "label" and attributes.get("for"):
-            self._label_for = attributes["for"]
-            self.labels[self._label_for] = ""
-        elif tag == "input" and attributes.get("id"):
-            self.inputs[attributes["id"]] = attributes.get("type", "text")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "label":
-            self._label_for = None
-
-    def handle_data(self, data: str) -> None:
-        if self._label_for:
-            self.labels[self._label_for] += data
-
-
 def row_text(response, title: str) -> str:
     """The visible text of the dashboard table row naming `title`."""
     rows = re.findall(r"<tr>(.*?)</tr>", response.content.decode(), flags=re.S)
     matching = [row for row in rows if title in row]
     assert len(matching) == 1, f"expected one row for {title!r}, found {len(matching)}"
     return " ".join(re.sub(r"<[^>]+>", " ", matching[0]).split())
-
-
-# Signing in and out
-
-
-def test_the_sign_in_page_labels_its_fields(client, db):
-    response = client.get(reverse("login"))
-
-    assert response.status_code == 200
-    fields = _Fields()
-    fields.feed(response.content.decode())
-    assert "Username" in fields.labels["id_username"]
-    assert "Password" in fields.labels["id_password"]
-    assert fields.inputs["id_username"] == "text"
-    assert fields.inputs["id_password"] == "password"
-
-
-def test_signing_in_opens_the_dashboard(client, preparer):
-    response = client.post(reverse("login"), {"username": "preparer", "password": PASSWORD})
-
-    assert response.status_code == 302
-    assert response.url == reverse("dashboard")
-    assert client.session["_auth_user_id"] == str(preparer.pk)
-
-
-def test_a_wrong_password_is_refused_with_a_message(client, preparer):
-    response = client.post(reverse("login"), {"username": "preparer", "password": "not-it"})
-
-    assert response.status_code == 200
-    assert "The username or password is not correct. Both are case-sensitive." in (
-        response.content.decode()
-    )
-    assert "_auth_user_id" not in client.session
-
-
-def test_signing_out_by_post_ends_the_session(client_for, preparer):
-    client = client_for(preparer)
-
-    response = client.post(reverse("logout"))
-
-    assert response.status_code == 302
-    assert response.url == reverse("login")
-    assert "_auth_user_id" not in client.session
-    assert client.get(reverse("dashboard")).status_code == 302
-
-
-def test_signing_out_by_get_is_refused(client_for, preparer):
-    client = client_for(preparer)
-
-    response = client.get(reverse("logout"))
-
-    assert response.status_code == 405
-    assert client.session["_auth_user_id"] == str(preparer.pk)
-
-
-# The dashboard
 
 
 def test_the_dashboard_requires_sign_in(db):

@@ -1,4 +1,4 @@
-"""The results page and the method page, through the Django test client."""
+"""The results page, through the Django test client."""
 
 from __future__ import annotations
 
@@ -100,22 +100,3 @@ def test_results_page_queries_do_not_grow_with_answers(
     answer_questions(draft, preparer, values=FULL_MARKS)
     with django_assert_max_num_queries(11):
         client.get(url)
-
-
-def test_method_page_lists_every_question_with_its_weights(questionnaire, preparer, client_for):
-    response = client_for(preparer).get(reverse("method"))
-    assert response.status_code == 200
-    html = response.content.decode()
-    text = page_text(response)
-    assert "How scores are calculated" in text
-    assert "rounded half up" in text
-    for question in Question.objects.filter(questionnaire=questionnaire):
-        row = re.search(
-            rf'<th scope="row">{question.code}</th>.*?</tr>', html, flags=re.DOTALL
-        ).group(0)
-        cells = re.findall(r"<td>(.*?)</td>", row, flags=re.DOTALL)
-        assert cells[2:5] == [
-            str(question.weight_capacity),
-            str(question.weight_policy),
-            str(question.weight_community),
-        ]

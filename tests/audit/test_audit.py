@@ -8,8 +8,11 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from assessments.models import Event, Role
 from reports import pdf
@@ -161,13 +164,6 @@ def test_it_records_renewed_recovery_codes(command, agency, client_for):
     assert event.ip_address == "198.51.100.6"
 
 
-def test_renewing_recovery_codes_needs_a_post(command, client_for):
-    response = client_for(command).get(reverse("recovery_codes_renew"))
-
-    assert response.status_code == 405
-    assert not Event.objects.filter(kind=Event.Kind.RECOVERY_CODES).exists()
-
-
 def test_status_changes_and_downloads_record_who_where_and_from_which_address(
     draft, preparer, command, agency, client_for, monkeypatch
 ):
@@ -198,6 +194,38 @@ def test_status_changes_and_downloads_record_who_where_and_from_which_address(
     events = Event.objects.filter(kind__in={kind for kind, _, _ in expected}).order_by("id")
     assert [(e.kind, e.actor, e.ip_address) for e in events] == expected
     assert {(e.agency, e.outcome) for e in events} == {(agency, "success")}
+
+
+def test_answer_changes_record_the_client_address(draft, preparer, client_for):
+    client = client_for(preparer)
+    question = draft.applicable_questions().get(code="CAP-01")
+    client.post(
+        reverse("section", args=[draft.pk, "CAP"]),
+        {f"q{question.pk}-value": "yes", f"q{question.pk}-version": "0"},
+        REMOTE_ADDR="203.0.113.7",
+    )
+    event = Event.objects.get(kind=Event.Kind.ANSWER_CHANGED, question=question)
+    assert event.ip_address == "203.0.113.7"
+    assert event.actor == preparer
+    assert event.agency == draft.agency
+
+
+def test_changing_and_setting_a_password_are_recorded(preparer, client_for):
+    client = client_for(preparer)
+    new_password = "another long passphrase"
+    client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": new_password, "new_password2": new_password},
+    )
+    assert Event.objects.filter(kind=Event.Kind.PASSWORD_CHANGED, actor=preparer).count() == 1
+    preparer.refresh_from_db()
+    uid = urlsafe_base64_encode(force_bytes(preparer.pk))
+    token = default_token_generator.make_token(preparer)
+    anonymous = Client()
+    form_url = anonymous.get(reverse("password_reset_confirm", args=[uid, token]))["Location"]
+    third = "a third long passphrase"
+    anonymous.post(form_url, {"new_password1": third, "new_password2": third})
+    assert Event.objects.filter(kind=Event.Kind.PASSWORD_CHANGED, actor=preparer).count() == 2
 
 
 # The client's address behind a reverse proxy

@@ -1,0 +1,29 @@
+"""The method page: how scores are calculated, with every question's weights."""
+
+from __future__ import annotations
+
+import re
+
+from django.urls import reverse
+
+from assessments.models import Question
+from tests.pages import text_of
+
+
+def test_method_page_lists_every_question_with_its_weights(questionnaire, preparer, client_for):
+    response = client_for(preparer).get(reverse("method"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    text = text_of(html)
+    assert "How scores are calculated" in text
+    assert "rounded half up" in text
+    for question in Question.objects.filter(questionnaire=questionnaire):
+        row = re.search(
+            rf'<th scope="row">{question.code}</th>.*?</tr>', html, flags=re.DOTALL
+        ).group(0)
+        cells = re.findall(r"<td>(.*?)</td>", row, flags=re.DOTALL)
+        assert cells[2:5] == [
+            str(question.weight_capacity),
+            str(question.weight_policy),
+            str(question.weight_community),
+        ]
