@@ -7,14 +7,16 @@ import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from assessments import services
 from assessments.mfa import mfa_required
-from assessments.models import Agency
+from assessments.models import Agency, Role
 from assessments.questionnaire_loader import DEFAULT_QUESTIONNAIRE, questionnaire_load
 from tests.factories import (
     AgencyAdminFactory,
     AgencyFactory,
     AssessmentFactory,
     CommandFactory,
+    MemberFactory,
     OutsiderFactory,
     PreparerFactory,
     totp_device,
@@ -107,3 +109,46 @@ def outsider_draft(questionnaire, other_agency, outsider):
     return AssessmentFactory(
         agency=other_agency, created_by=outsider, title="Sample review", models=["TFM"]
     )
+
+
+@pytest.fixture
+def answered_draft(draft, preparer):
+    """The draft with CAP-01, CAP-02 and ICE-01 answered and noted."""
+    by_code = {q.code: q for q in draft.applicable_questions()}
+    services.answers_save(
+        assessment=draft,
+        user=preparer,
+        data=[
+            services.AnswerInput(question_id=by_code["CAP-01"].pk, value="yes", note="Memo."),
+            services.AnswerInput(question_id=by_code["CAP-02"].pk, value="1200", flagged=True),
+            services.AnswerInput(question_id=by_code["ICE-01"].pk, value="partial", note="Call."),
+        ],
+    )
+    return draft
+
+
+@pytest.fixture
+def team(agency, other_agency, agency_admin, preparer, command, outsider):
+    """Example County's members of every kind, and Sample County's, by name: "self" is the
+    agency administrator; "invited" has no password yet; "retired" is deactivated."""
+    preparer.email = "preparer@example.gov"
+    preparer.save()
+    return {
+        "self": agency_admin,
+        "preparer": preparer,
+        "command": command,
+        "invited": MemberFactory(
+            username="invited", agency=agency, password=None, email="invited@example.gov"
+        ),
+        "retired": MemberFactory(
+            username="retired",
+            agency=agency,
+            role=Role.COMMAND,
+            is_active=False,
+            email="retired@example.gov",
+        ),
+        "outsider": outsider,
+        "outsider_admin": MemberFactory(
+            username="otheradmin", agency=other_agency, role=Role.AGENCY_ADMIN
+        ),
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.urls import reverse
 
 from assessments.models import Question
@@ -27,3 +28,12 @@ def test_method_page_lists_every_question_with_its_weights(questionnaire, prepar
             str(question.weight_policy),
             str(question.weight_community),
         ]
+
+
+@pytest.mark.parametrize("wanted", ["²", "9" * 5000, "12abc"])
+def test_the_method_page_ignores_a_questionnaire_that_is_not_an_id(
+    client_for, answered_draft, preparer, wanted
+):
+    response = client_for(preparer).get(reverse("method"), {"questionnaire": wanted})
+
+    assert response.status_code == 200
