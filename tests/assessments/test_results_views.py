@@ -28,11 +28,6 @@ def test_it_shows_results_to_every_role_of_the_agency(persona, draft, request, c
     assert '<svg class="dimension-chart" role="img"' in response.content.decode()
 
 
-def test_it_answers_404_to_another_agency(draft, outsider, client_for):
-    response = client_for(outsider).get(reverse("assessment_results", args=[draft.pk]))
-    assert response.status_code == 404
-
-
 def test_it_requires_sign_in(draft, client):
     response = client.get(reverse("assessment_results", args=[draft.pk]))
     assert response.status_code == 302

@@ -434,13 +434,6 @@ def test_preparers_may_not_download_exports(name, draft, preparer, client_for):
     assert not Event.objects.filter(kind=Event.Kind.REPORT_DOWNLOADED).exists()
 
 
-@pytest.mark.parametrize("name", ["assessment_export_json", "assessment_export_csv"])
-def test_exports_answer_404_to_another_agency(name, draft, outsider, client_for):
-    response = client_for(outsider).get(reverse(name, args=[draft.pk]))
-
-    assert response.status_code == 404
-
-
 def test_command_staff_download_the_answers_as_csv(draft, preparer, command, client_for):
     fill(draft, preparer)
 
