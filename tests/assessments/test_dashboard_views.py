@@ -97,4 +97,5 @@ def test_the_dashboard_query_count_does_not_grow_with_assessments(
     with django_assert_max_num_queries(DASHBOARD_QUERIES):
         response = client.get(reverse("dashboard"))
 
+    assert response.status_code == 200
     assert response.content.decode().count(" answered (") == count

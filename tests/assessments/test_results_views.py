@@ -91,7 +91,12 @@ def test_results_page_queries_do_not_grow_with_answers(
     url = reverse("assessment_results", args=[draft.pk])
     # 7 for the session, user, membership, second factor and session save; 3 for the result.
     with django_assert_max_num_queries(11):
-        client.get(url)
+        unanswered = client.get(url)
     answer_questions(draft, preparer, values=FULL_MARKS)
     with django_assert_max_num_queries(11):
-        client.get(url)
+        answered = client.get(url)
+
+    # A redirect to sign-in or an error page would also stay within the budget.
+    assert unanswered.status_code == answered.status_code == 200
+    assert "Provisional" in page_text(unanswered)
+    assert "Overall: Ready" in page_text(answered)
