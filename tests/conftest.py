@@ -11,6 +11,7 @@ from assessments import services
 from assessments.mfa import mfa_required
 from assessments.models import Agency, Role
 from assessments.questionnaire_loader import DEFAULT_QUESTIONNAIRE, questionnaire_load
+from tests import hypothesis_profiles  # noqa: F401  (loads the profile HYPOTHESIS_PROFILE names)
 from tests.factories import (
     AgencyAdminFactory,
     AgencyFactory,

@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from assessments.models import Answer, Assessment, Event, Membership
+from tests.hypothesis_profiles import examples
 from tests.pages import text_of
 
 User = get_user_model()
@@ -32,7 +33,7 @@ User = get_user_model()
 # Hypothesis reuses the function-scoped fixtures across examples on purpose: the database keeps
 # what earlier examples saved, and each example compares against a fresh snapshot.
 FUZZ = settings(
-    max_examples=50,
+    max_examples=examples(50),
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
@@ -41,7 +42,7 @@ FUZZ = settings(
         HealthCheck.large_base_example,
     ],
 )
-FEW = settings(FUZZ, max_examples=25)
+FEW = settings(FUZZ, max_examples=examples(25))
 
 
 SPECIALS = [

@@ -67,6 +67,7 @@ def clock():
         yield current
 
 
+@pytest.mark.slow
 def test_the_session_clock_names_the_absolute_limit_when_it_comes_first(
     clock, preparer, client_for, settings
 ):

@@ -51,6 +51,7 @@ from tests.fuzzing import (
 )
 
 User = get_user_model()
+pytestmark = pytest.mark.slow  # fuzzing, and the cases it found
 
 
 def assert_stays_on_this_site(location: str) -> None:

@@ -63,6 +63,7 @@ def test_an_idle_session_ends_after_thirty_minutes(clock, preparer, draft, clien
     assert client.get(url).status_code == 302
 
 
+@pytest.mark.slow
 def test_a_session_never_lives_beyond_twelve_hours(clock, preparer, draft, client_for):
     client = client_for(preparer)
     url = reverse("assessment", args=[draft.pk])
@@ -252,6 +253,7 @@ def test_a_lockout_lasts_the_cool_off_and_then_ends_by_itself(settings, preparer
     assert sign_in(Client(), "preparer").status_code == 302
 
 
+@pytest.mark.slow
 def test_an_attempt_during_a_lockout_starts_the_wait_again(preparer):
     for _ in range(5):
         sign_in(Client(), "preparer", "wrong password")
@@ -264,6 +266,7 @@ def test_an_attempt_during_a_lockout_starts_the_wait_again(preparer):
     assert sign_in(Client(), "preparer").status_code == 302
 
 
+@pytest.mark.slow
 def test_a_site_administrator_unlocks_in_the_django_admin(preparer, admin_user, client_for):
     for _ in range(5):
         sign_in(Client(), "preparer", "wrong password")
@@ -281,6 +284,7 @@ def test_a_site_administrator_unlocks_in_the_django_admin(preparer, admin_user, 
     assert sign_in(Client(), "preparer").status_code == 302
 
 
+@pytest.mark.slow
 def test_the_lockout_message_does_not_reveal_whether_a_username_exists(preparer):
     pages = []
     for username in ("preparer", "nobody-by-this-name"):
@@ -291,6 +295,7 @@ def test_the_lockout_message_does_not_reveal_whether_a_username_exists(preparer)
     assert pages[0] == pages[1]
 
 
+@pytest.mark.slow
 def test_a_lockout_ends_when_an_administrator_unlocks_the_username(preparer):
     for _ in range(5):
         sign_in(Client(), "preparer", "wrong password")
@@ -300,6 +305,7 @@ def test_a_lockout_ends_when_an_administrator_unlocks_the_username(preparer):
     assert response.status_code == 302
 
 
+@pytest.mark.slow
 def test_other_users_behind_the_same_address_are_not_locked(preparer, command):
     for _ in range(6):
         sign_in(Client(), "preparer", "wrong password")

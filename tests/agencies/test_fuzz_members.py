@@ -43,9 +43,11 @@ from tests.fuzzing import (
     unreadable,
     wrong_body,
 )
+from tests.hypothesis_profiles import examples
 from tests.pages import text_of
 
 User = get_user_model()
+pytestmark = pytest.mark.slow  # fuzzing, and the cases it found
 
 
 def shown_messages(client) -> str:
@@ -351,7 +353,7 @@ STATUS_ACTIONS = {
 }
 
 
-@settings(FUZZ, max_examples=30)
+@settings(FUZZ, max_examples=examples(30))
 @given(
     steps=st.lists(
         st.tuples(

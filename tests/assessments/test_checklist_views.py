@@ -572,6 +572,7 @@ def sized_assessment(db, tmp_path, agency, command, preparer):
     return assessment
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("code", "size"), [("CAP", 5), ("ICE", 50)])
 def test_the_section_page_queries_do_not_grow_with_its_questions(
     client_for, sized_assessment, preparer, django_assert_max_num_queries, code, size
@@ -585,6 +586,7 @@ def test_the_section_page_queries_do_not_grow_with_its_questions(
     assert response.content.decode().count("<fieldset") == size
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("code", "size"), [("CAP", 5), ("ICE", 50)])
 def test_a_section_save_queries_do_not_grow_with_its_questions(
     client_for, sized_assessment, preparer, django_assert_max_num_queries, code, size
@@ -606,6 +608,7 @@ def test_a_section_save_queries_do_not_grow_with_its_questions(
     )
 
 
+@pytest.mark.slow
 def test_the_section_page_takes_as_many_queries_for_50_questions_as_for_5(
     client_for, sized_assessment, preparer
 ):
@@ -622,6 +625,7 @@ def test_the_section_page_takes_as_many_queries_for_50_questions_as_for_5(
     assert counts["CAP"] == counts["ICE"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("show", ["", "unanswered", "flagged", "notes"])
 def test_the_overview_queries_are_bounded(
     client_for, sized_assessment, preparer, django_assert_max_num_queries, show
@@ -634,6 +638,7 @@ def test_the_overview_queries_are_bounded(
     assert response.status_code == 200
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("extra", [0, 6])
 def test_the_dashboard_queries_are_bounded(
     client_for, sized_assessment, agency, command, preparer, django_assert_max_num_queries, extra

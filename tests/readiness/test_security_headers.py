@@ -115,6 +115,7 @@ def test_every_page_has_a_header_rule():
     assert names == set(PAGES), f"add these to PAGES: {sorted(names - set(PAGES))}"
 
 
+@pytest.mark.slow
 def test_every_page_answers_as_expected(every_page):
     statuses = {name: response.status_code for name, response, _ in every_page}
     expected = {name: status for name, (_, status) in PAGES.items()}
@@ -122,11 +123,13 @@ def test_every_page_answers_as_expected(every_page):
     assert statuses["password_reset_confirm (the form)"] == 200
 
 
+@pytest.mark.slow
 def test_every_page_sends_a_strict_content_security_policy(every_page):
     for name, response, signed_in in every_page:
         assert_safe_headers(response, name, signed_in=signed_in)
 
 
+@pytest.mark.slow
 def test_agency_pages_are_never_stored_by_browsers(every_page):
     signed_in = [(name, response) for name, response, signed_in in every_page if signed_in]
     assert len(signed_in) > 25
@@ -134,6 +137,7 @@ def test_agency_pages_are_never_stored_by_browsers(every_page):
         assert "no-store" in response["Cache-Control"], name
 
 
+@pytest.mark.slow
 def test_pages_have_no_inline_script(every_page):
     for name, response, _ in every_page:
         if not response["Content-Type"].startswith("text/html") or response.status_code != 200:
@@ -144,6 +148,7 @@ def test_pages_have_no_inline_script(every_page):
         assert " style=" not in html, f"{name} has an inline style attribute"
 
 
+@pytest.mark.slow
 def test_every_admin_page_sends_the_same_headers(
     draft, agency_admin, admin_user, client_for, monkeypatch
 ):

@@ -32,6 +32,7 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_check_deploy_is_clean_under_production_settings():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -44,6 +45,7 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
 
 
+@pytest.mark.slow
 def test_production_settings_protect_cookies_and_transport():
     values = settings_under(
         PRODUCTION_ENV,
@@ -75,6 +77,7 @@ def test_production_settings_protect_cookies_and_transport():
     }
 
 
+@pytest.mark.slow
 def test_a_trusted_proxy_count_and_a_lockout_time_are_read_from_the_environment():
     env = {
         **PRODUCTION_ENV,
@@ -87,6 +90,7 @@ def test_a_trusted_proxy_count_and_a_lockout_time_are_read_from_the_environment(
     assert values == {"READINESS_TRUSTED_PROXY_COUNT": 1, "AXES_COOLOFF_TIME": "0:10:00"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("variable", "value", "message"),
     [

@@ -165,6 +165,7 @@ def test_preparers_get_403_where_command_or_administrators_are_needed(
         assert 403 in statuses.values(), (name, statuses)
 
 
+@pytest.mark.slow
 def test_preparers_may_use_what_their_role_allows(urls_of_agency_a, preparer, client_for):
     client = client_for(preparer)
     for name in sorted(PREPARER_MAY):

@@ -143,6 +143,7 @@ def hostile_texts(url: str) -> list[str]:
 # --- Content -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_it_shows_every_part_of_a_draft(draft, preparer, client_for):
     na_code = "COM-03"
     skipped = "TRN-02"
@@ -187,6 +188,7 @@ def test_it_shows_every_part_of_a_draft(draft, preparer, client_for):
     assert re.search(rf"Page 3 of {len(pages)}", pages[2])
 
 
+@pytest.mark.slow
 def test_it_is_a_tagged_pdf_with_title_author_subject_and_language(draft, preparer, client_for):
     answer_questions(draft, preparer, values=FULL_MARKS, note=evidence_note)
     response = download(client_for(preparer), draft)
@@ -221,6 +223,7 @@ def test_it_is_a_tagged_pdf_with_title_author_subject_and_language(draft, prepar
     assert fonts and all("Report-Sans" in name for name in fonts), fonts
 
 
+@pytest.mark.slow
 def test_an_approved_report_uses_the_snapshot_and_has_no_draft_mark(
     draft, preparer, command, client_for
 ):
@@ -258,6 +261,7 @@ def test_an_approved_report_uses_the_snapshot_and_has_no_draft_mark(
 # --- Safety --------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_hostile_text_is_escaped_and_fetches_nothing(
     draft, preparer, client_for, listener, monkeypatch
 ):
@@ -325,6 +329,7 @@ def test_the_fetcher_serves_only_static_files(listener):
     response.close()
 
 
+@pytest.mark.slow
 def test_the_renderer_fetches_nothing_even_from_raw_markup(listener):
     """Should markup ever slip past escaping, WeasyPrint still reads only static files."""
     hostile = "\n".join(hostile_texts(listener.url))
@@ -346,6 +351,7 @@ def test_the_renderer_fetches_nothing_even_from_raw_markup(listener):
 # --- Cache ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_second_download_is_served_from_the_cache(draft, preparer, client_for, render_count):
     answer_questions(draft, preparer, values=FULL_MARKS, note=evidence_note)
     client = client_for(preparer)
@@ -435,6 +441,7 @@ def test_answer_saves_and_status_changes_move_updated_at(draft, preparer, comman
     assert len(set(fingerprints)) == len(fingerprints)
 
 
+@pytest.mark.slow
 def test_the_context_takes_a_fixed_number_of_queries(
     draft, preparer, django_assert_max_num_queries
 ):

@@ -13,6 +13,8 @@ from django.urls import reverse
 from assessments.models import Section
 from tests.factories import FULL_MARKS, answer_questions, approve, evidence_note
 
+pytestmark = pytest.mark.slow  # every test renders a report
+
 
 def struct_elements(node, found: list[pikepdf.Dictionary]) -> list[pikepdf.Dictionary]:
     """Every structure element under `node`, in document order."""
