@@ -7,9 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from assessments import services
 from assessments.models import Question
-from tests.factories import FULL_MARKS, answer_questions, approve
+from tests.factories import FULL_MARKS, AnswerFactory, answer_questions, approve
 
 
 def page_text(response) -> str:
@@ -57,11 +56,7 @@ def test_it_names_the_critical_gap_that_caps_a_dimension(draft, preparer, client
 
 def test_it_counts_unanswered_questions_while_provisional(draft, preparer, client_for):
     first = draft.applicable_questions().order_by("position").first()
-    services.answers_save(
-        assessment=draft,
-        user=preparer,
-        data=[services.AnswerInput(question_id=first.pk, value="yes")],
-    )
+    AnswerFactory(assessment=draft, question=first, user=preparer, value="yes")
     applicable = draft.applicable_questions().count()
     text = page_text(client_for(preparer).get(reverse("assessment_results", args=[draft.pk])))
     assert f"{applicable - 1} applicable questions are unanswered" in text
