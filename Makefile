@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test install migrate lint format bench bench-load clean
+.PHONY: run test test-fast install migrate lint format bench bench-load clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required (Python 3.11)."; exit 1; }
@@ -27,8 +27,14 @@ run: migrate
 	@echo "Readiness is at http://127.0.0.1:$(PORT)/ (stop with Ctrl+C)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Every test, browsers included, with Hypothesis's full numbers (the ci profile), as CI runs it.
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The quick check (about 40 s): no test marked slow (PDF rendering, fuzzing, browsers, ...), few
+# Hypothesis examples (the dev profile), tables made from the models without running migrations.
+test-fast: $(STAMP)
+	HYPOTHESIS_PROFILE=dev $(BIN)/python -m pytest -m "not slow" --no-migrations $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

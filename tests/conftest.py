@@ -1,20 +1,27 @@
-"""Shared fixtures. Personas: a preparer and a command officer of Example County, and an
-outsider from Sample County."""
+"""Shared fixtures. Personas: a preparer, a command officer and an agency administrator of
+Example County, and an outsider (command staff) from Sample County, built by tests.factories."""
 
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.mfa import mfa_required
-from agencies.models import Agency, Membership, Role
+from agencies.models import Agency, Role
 from assessments import services
 from questionnaires.loader import DEFAULT_QUESTIONNAIRE, questionnaire_load
-
-PASSWORD = "a-long-test-password-1"
+from tests import hypothesis_profiles  # noqa: F401  (loads the profile HYPOTHESIS_PROFILE names)
+from tests.factories import (
+    AgencyAdminFactory,
+    AgencyFactory,
+    AssessmentFactory,
+    CommandFactory,
+    MemberFactory,
+    OutsiderFactory,
+    PreparerFactory,
+    totp_device,
+)
 
 
 @pytest.fixture(scope="session")
@@ -29,12 +36,6 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
         database.setdefault("TEST", {})["NAME"] = str(path)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    """Hashing with the production hasher costs a third of a second a user; tests need speed."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def questionnaire(db):
     """The shipped questionnaire, version 1."""
@@ -43,54 +44,34 @@ def questionnaire(db):
 
 @pytest.fixture
 def agency(db) -> Agency:
-    return Agency.objects.create(
-        name="Example County Sheriff's Office", state="TX", county="Example County"
-    )
+    """Example County's sheriff's office."""
+    return AgencyFactory()
 
 
 @pytest.fixture
 def other_agency(db) -> Agency:
-    return Agency.objects.create(
-        name="Sample County Sheriff's Office", state="NC", county="Sample County"
-    )
-
-
-def make_member(username: str, agency: Agency, role: str, **extra):
-    user = get_user_model().objects.create_user(
-        username=username,
-        password=PASSWORD,
-        first_name=username.title(),
-        last_name="Tester",
-        **extra,
-    )
-    Membership.objects.create(user=user, agency=agency, role=role)
-    return user
+    """Sample County's sheriff's office."""
+    return AgencyFactory(sample=True)
 
 
 @pytest.fixture
 def preparer(agency):
-    return make_member("preparer", agency, Role.PREPARER)
+    return PreparerFactory(agency=agency)
 
 
 @pytest.fixture
 def command(agency):
-    return make_member("command", agency, Role.COMMAND)
+    return CommandFactory(agency=agency)
 
 
 @pytest.fixture
 def agency_admin(agency):
-    return make_member("agencyadmin", agency, Role.AGENCY_ADMIN)
+    return AgencyAdminFactory(agency=agency)
 
 
 @pytest.fixture
 def outsider(other_agency):
-    return make_member("other", other_agency, Role.COMMAND)
-
-
-def totp_device(user) -> TOTPDevice:
-    """The user's confirmed authenticator, created on first use."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    return device or TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
+    return OutsiderFactory(agency=other_agency)
 
 
 @pytest.fixture
@@ -110,23 +91,65 @@ def client_for():
 
 
 @pytest.fixture
+def site_admin_client(admin_user, client_for):
+    """A site administrator (pytest-django's `admin_user`, of no agency), signed in past
+    two-step sign-in."""
+    return client_for(admin_user)
+
+
+@pytest.fixture
 def draft(questionnaire, agency, command):
     """A draft assessment of Example County considering JEM and WSO."""
-    return services.assessment_start(
-        agency=agency,
-        user=command,
-        membership=command.membership,
-        title="2027 readiness review",
-        models=["JEM", "WSO"],
+    return AssessmentFactory(
+        agency=agency, created_by=command, title="2027 readiness review", models=["JEM", "WSO"]
     )
 
 
 @pytest.fixture
 def outsider_draft(questionnaire, other_agency, outsider):
-    return services.assessment_start(
-        agency=other_agency,
-        user=outsider,
-        membership=outsider.membership,
-        title="Sample review",
-        models=["TFM"],
+    return AssessmentFactory(
+        agency=other_agency, created_by=outsider, title="Sample review", models=["TFM"]
     )
+
+
+@pytest.fixture
+def answered_draft(draft, preparer):
+    """The draft with CAP-01, CAP-02 and ICE-01 answered and noted."""
+    by_code = {q.code: q for q in draft.applicable_questions()}
+    services.answers_save(
+        assessment=draft,
+        user=preparer,
+        data=[
+            services.AnswerInput(question_id=by_code["CAP-01"].pk, value="yes", note="Memo."),
+            services.AnswerInput(question_id=by_code["CAP-02"].pk, value="1200", flagged=True),
+            services.AnswerInput(question_id=by_code["ICE-01"].pk, value="partial", note="Call."),
+        ],
+    )
+    return draft
+
+
+@pytest.fixture
+def team(agency, other_agency, agency_admin, preparer, command, outsider):
+    """Example County's members of every kind, and Sample County's, by name: "self" is the
+    agency administrator; "invited" has no password yet; "retired" is deactivated."""
+    preparer.email = "preparer@example.gov"
+    preparer.save()
+    return {
+        "self": agency_admin,
+        "preparer": preparer,
+        "command": command,
+        "invited": MemberFactory(
+            username="invited", agency=agency, password=None, email="invited@example.gov"
+        ),
+        "retired": MemberFactory(
+            username="retired",
+            agency=agency,
+            role=Role.COMMAND,
+            is_active=False,
+            email="retired@example.gov",
+        ),
+        "outsider": outsider,
+        "outsider_admin": MemberFactory(
+            username="otheradmin", agency=other_agency, role=Role.AGENCY_ADMIN
+        ),
+    }

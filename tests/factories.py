@@ -1,86 +1,240 @@
-"""Build questionnaire files and the objects tests need."""
+"""Factories for the objects tests need: people, agencies and their memberships, assessments
+started and answered through the services, as the app's own pages would.
+
+The named personas (conftest's fixtures of the same names) are Example County's preparer,
+command officer and agency administrator, and Sample County's command officer, the outsider.
+Each person's first name is the username in title case and the last name "Tester", so pages
+name them "Preparer Tester", "Command Tester", "Agencyadmin Tester".
+"""
 
 from __future__ import annotations
 
-import itertools
-from pathlib import Path
+from collections.abc import Callable, Iterable
 
-from questionnaires.loader import questionnaire_load
+import factory
+from django.conf import settings
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from factory.django import DjangoModelFactory, Password
 
-SECTION_TITLES = {
-    "CAP": "Assess the agency's needs and capacity",
-    "ICE": "Engage with ICE",
-    "TRN": "Train officers",
-    "POL": "Develop policies",
-    "COM": "Communicate with the community",
-}
+from agencies.models import Agency, Membership, Role
+from assessments import services
+from assessments.models import Answer, Assessment
 
+PASSWORD = "a-long-test-password-1"
 
-def question_toml(code: str, **overrides) -> str:
-    fields = {
-        "code": code,
-        "prompt": f"Is requirement {code} met?",
-        "guidance": f"Guidance for {code}.",
-        "answer_type": "choice",
-        "weights": {"capacity": 1, "policy": 1, "community": 1},
-        "critical": False,
-        "models": ["JEM", "TFM", "WSO"],
-        "recommendation": f"Meet requirement {code}.",
-        "source": "Test data",
-    }
-    fields.update(overrides)
-    lines = ["[[sections.questions]]"]
-    for key, value in fields.items():
-        lines.append(f"{key} = {_toml_value(value)}")
-    return "\n".join(lines)
+# An answer of each type that counts as answered (a "yes" scores full marks).
+FILLER = {"choice": "yes", "scale": "4", "number": "10", "text": "Written down."}
+# The answers the results and report tests give: "yes", the top of the scale, 12 for the rest.
+FULL_MARKS = {"choice": "yes", "scale": "4", "number": "12", "text": "12"}
 
 
-def _toml_value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+class UserFactory(DjangoModelFactory):
+    """A person who can sign in with PASSWORD (`password=None`: invited, no password yet)."""
+
+    class Meta:
+        model = settings.AUTH_USER_MODEL
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"person{n}")
+    first_name = factory.LazyAttribute(lambda user: user.username.title())
+    last_name = "Tester"
+    password = Password(PASSWORD)
 
 
-def questionnaire_toml(
+class AgencyFactory(DjangoModelFactory):
+    """Example County's sheriff's office; `sample=True`: Sample County's."""
+
+    class Meta:
+        model = Agency
+
+    name = "Example County Sheriff's Office"
+    state = "TX"
+    county = "Example County"
+
+    class Params:
+        sample = factory.Trait(
+            name="Sample County Sheriff's Office", state="NC", county="Sample County"
+        )
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    agency = factory.SubFactory(AgencyFactory)
+    role = Role.PREPARER
+
+
+class MemberFactory(UserFactory):
+    """A person with a membership of `agency` in `role` (a preparer unless told)."""
+
+    class Params:
+        agency = factory.SubFactory(AgencyFactory)
+        role = Role.PREPARER
+
+    membership = factory.RelatedFactory(
+        MembershipFactory,
+        factory_related_name="user",
+        agency=factory.SelfAttribute("..agency"),
+        role=factory.SelfAttribute("..role"),
+    )
+
+
+class PreparerFactory(MemberFactory):
+    username = "preparer"
+
+
+class CommandFactory(MemberFactory):
+    username = "command"
+
+    class Params:
+        role = Role.COMMAND
+
+
+class AgencyAdminFactory(MemberFactory):
+    username = "agencyadmin"
+
+    class Params:
+        role = Role.AGENCY_ADMIN
+
+
+class OutsiderFactory(MemberFactory):
+    """Command staff of another agency (Sample County)."""
+
+    username = "other"
+
+    class Params:
+        agency = factory.SubFactory(AgencyFactory, sample=True)
+        role = Role.COMMAND
+
+
+class AssessmentFactory(DjangoModelFactory):
+    """A draft started by command staff through `services.assessment_start`: the newest
+    published questionnaire, and the "Assessment started" event, as the start page makes it."""
+
+    class Meta:
+        model = Assessment
+
+    agency = factory.SubFactory(AgencyFactory)
+    created_by = factory.SubFactory(
+        MemberFactory, agency=factory.SelfAttribute("..agency"), role=Role.COMMAND
+    )
+    title = "2027 readiness review"
+    models = ("JEM", "WSO")
+
+    @classmethod
+    def _create(cls, model_class, *, agency, created_by, title, models, **fields):
+        assert not fields, f"an assessment starts with a title and models only, not {fields}"
+        return services.assessment_start(
+            agency=agency,
+            user=created_by,
+            membership=created_by.membership,
+            title=title,
+            models=list(models),
+        )
+
+
+class AnswerFactory(DjangoModelFactory):
+    """One answer saved through `services.answers_save` by `user` (version and event included);
+    the value is FILLER's for the question's type unless given."""
+
+    class Meta:
+        model = Answer
+
+    assessment = factory.SubFactory(AssessmentFactory)
+    question = factory.LazyAttribute(lambda answer: answer.assessment.applicable_questions()[0])
+    user = factory.LazyAttribute(lambda answer: answer.assessment.created_by)
+    value = factory.LazyAttribute(lambda answer: FILLER[answer.question.answer_type])
+    not_applicable = False
+    na_reason = ""
+    note = ""
+    flagged = False
+
+    @classmethod
+    def _create(cls, model_class, *, assessment, question, user, **content):
+        services.answers_save(
+            assessment=assessment,
+            user=user,
+            data=[services.AnswerInput(question_id=question.pk, **content)],
+        )
+        return Answer.objects.get(assessment=assessment, question=question)
+
+
+def evidence_note(code: str) -> str:
+    """A note saying where the evidence for question `code` is kept."""
+    return f"Evidence for {code} is in binder {code.lower()}, kept by the records unit."
+
+
+def answer_questions(
+    assessment: Assessment,
+    user,
     *,
-    slug: str = "test-questionnaire",
-    version: int = 1,
-    sections: dict[str, int] | None = None,
-    published: bool = True,
-    question_overrides: dict[str, dict] | None = None,
-) -> str:
-    """A questionnaire file: `sections` maps section codes to their number of questions."""
-    sections = sections or {code: 2 for code in SECTION_TITLES}
-    question_overrides = question_overrides or {}
-    parts = [
-        f'slug = "{slug}"',
-        f"version = {version}",
-        'title = "Test questionnaire"',
-        f"published = {_toml_value(published)}",
+    values: dict[str, str] = FILLER,
+    overrides: dict[str, str] | None = None,
+    skip: Iterable[str] = (),
+    not_applicable: Iterable[str] = (),
+    limit: int | None = None,
+    note: str | Callable[[str], str] = "",
+) -> services.SaveResult:
+    """Answer the assessment's applicable questions in one save, as a preparer would.
+
+    Each question in order gets `values[its answer type]`, or `overrides[its code]`; none
+    whose code or section code is in `skip`; "not applicable", with a reason, for codes in
+    `not_applicable`; only the first `limit`. `note` is a text, or a function of the code.
+    """
+    overrides = overrides or {}
+    skip, not_applicable = set(skip), set(not_applicable)
+    questions = [
+        q
+        for q in assessment.applicable_questions().select_related("section").order_by("position")
+        if q.code not in skip and q.section.code not in skip
     ]
-    for code, count in sections.items():
-        parts += [
-            "",
-            "[[sections]]",
-            f'code = "{code}"',
-            f'title = "{SECTION_TITLES.get(code, code)}"',
-        ]
-        for number in range(1, count + 1):
-            question_code = f"{code}-{number:02d}"
-            parts += ["", question_toml(question_code, **question_overrides.get(question_code, {}))]
-    return "\n".join(parts) + "\n"
+    data = []
+    for question in questions[:limit]:
+        text = note(question.code) if callable(note) else note
+        if question.code in not_applicable:
+            reason = f"{question.code} does not apply: no such unit here."
+            data.append(
+                services.AnswerInput(
+                    question_id=question.pk, not_applicable=True, na_reason=reason, note=text
+                )
+            )
+            continue
+        value = overrides.get(question.code, values[question.answer_type])
+        data.append(services.AnswerInput(question_id=question.pk, value=value, note=text))
+    return services.answers_save(assessment=assessment, user=user, data=data)
 
 
-_counter = itertools.count(1)
+def approve(assessment: Assessment, *, preparer, command) -> Assessment:
+    """Submit a complete assessment for review (the preparer) and approve it (command)."""
+    services.assessment_submit(assessment=assessment, user=preparer)
+    return services.assessment_approve(
+        assessment=assessment, user=command, membership=command.membership
+    )
 
 
-def load_questionnaire_text(tmp_path: Path, text: str):
-    path = tmp_path / f"questionnaire-{next(_counter)}.toml"
-    path.write_text(text, encoding="utf-8")
-    return questionnaire_load(path=path).questionnaire
+class TOTPDeviceFactory(DjangoModelFactory):
+    """An authenticator app, set up and confirmed."""
+
+    class Meta:
+        model = TOTPDevice
+
+    user = factory.SubFactory(UserFactory)
+    name = "Test app"
+    confirmed = True
+
+
+def totp_device(user) -> TOTPDevice:
+    """The user's confirmed authenticator, created on first use."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDeviceFactory(user=user)
+
+
+def totp_code(device: TOTPDevice, offset_steps: int = 0) -> str:
+    """The code the device's app shows now (`offset_steps` steps of 30 s away)."""
+    code = totp(
+        device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=offset_steps
+    )
+    return f"{code:06d}"

@@ -3,16 +3,10 @@ status and the questionnaire change only through the app, which checks and recor
 
 from __future__ import annotations
 
-import pytest
 from django.urls import reverse
 
 from assessments.models import Assessment
 from audit.models import Event
-
-
-@pytest.fixture
-def site_admin_client(admin_user, client_for):
-    return client_for(admin_user)
 
 
 def test_an_assessment_is_shown_read_only(site_admin_client, draft):

@@ -20,9 +20,9 @@ from assessments.models import Answer, Assessment
 from assessments.selectors import answers_by_question, assessment_live_result
 from audit.models import Event
 from questionnaires.models import Question
-from tests.assessments.test_checklist_views import FILLER
+from tests.factories import answer_questions
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 ROUNDS = 20
 VALUES = {
@@ -202,17 +202,6 @@ def test_two_editors_saving_one_section_together_lose_no_answer(everything, prep
     assert outcomes == {"conflicts": 2 * ROUNDS, "both_saved": 0}
 
 
-def complete(assessment: Assessment, user) -> None:
-    services.answers_save(
-        assessment=assessment,
-        user=user,
-        data=[
-            services.AnswerInput(question_id=q.pk, value=FILLER[q.answer_type])
-            for q in assessment.applicable_questions()
-        ],
-    )
-
-
 def assert_approved_answers_are_those_scored(assessment: Assessment) -> None:
     assessment = Assessment.objects.select_related("snapshot").get(pk=assessment.pk)
     assert assessment.status == Assessment.Status.APPROVED
@@ -243,7 +232,7 @@ def test_approval_racing_with_saves_never_leaves_a_changed_approved_answer(
             title=f"Race {round_number}",
             models=["JEM"],
         )
-        complete(assessment, preparer)
+        answer_questions(assessment, preparer)
         questions = list(assessment.applicable_questions().order_by("position"))
         state = page_state(assessment, questions)
         targets = rng.sample(questions, 3)
@@ -292,7 +281,7 @@ def test_an_editor_saving_in_a_loop_while_command_approves_changes_nothing_appro
             title=f"Loop {round_number}",
             models=["WSO"],
         )
-        complete(assessment, preparer)
+        answer_questions(assessment, preparer)
         questions = list(assessment.applicable_questions().order_by("position"))
         rng = random.Random(round_number)
         accepted: list[dict[int, dict]] = []
@@ -343,8 +332,8 @@ def test_a_save_never_waits_for_another_agencys_save_of_the_same_questions(
     if connection.vendor != "postgresql":
         pytest.skip("row locks: PostgreSQL only (SQLite has one lock for the whole database)")
     shared = list(outsider_draft.applicable_questions().filter(section__code="CAP"))
-    complete(everything, preparer)
-    complete(outsider_draft, outsider)
+    answer_questions(everything, preparer)
+    answer_questions(outsider_draft, outsider)
     theirs, ours = page_state(outsider_draft, shared), page_state(everything, shared)
     rng = random.Random(7)
     their_changes = {q.pk: new_content(q, theirs[q.pk]["content"], rng, "theirs") for q in shared}

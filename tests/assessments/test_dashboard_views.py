@@ -1,49 +1,18 @@
-"""Signing in and out, and the dashboard each persona reaches."""
+"""The dashboard each persona reaches."""
 
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from assessments import services
-from assessments.models import Assessment
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD, AssessmentFactory, answer_questions, approve
 
 # Sessions, the user, the membership, its agency, the assessments, their questions and answers.
 DASHBOARD_QUERIES = 11
-
-FILLER = {"choice": "yes", "scale": "4", "number": "10", "text": "Written down."}
-
-
-class _Fields(HTMLParser):
-    """Collects each label's text by its `for`, and each input's type by its id."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.labels: dict[str, str] = {}
-        self.inputs: dict[str, str] = {}
-        self._label_for: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        attributes = dict(attrs)
-        if tag == "label" and attributes.get("for"):
-            self._label_for = attributes["for"]
-            self.labels[self._label_for] = ""
-        elif tag == "input" and attributes.get("id"):
-            self.inputs[attributes["id"]] = attributes.get("type", "text")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "label":
-            self._label_for = None
-
-    def handle_data(self, data: str) -> None:
-        if self._label_for:
-            self.labels[self._label_for] += data
 
 
 def row_text(response, title: str) -> str:
@@ -52,87 +21,6 @@ def row_text(response, title: str) -> str:
     matching = [row for row in rows if title in row]
     assert len(matching) == 1, f"expected one row for {title!r}, found {len(matching)}"
     return " ".join(re.sub(r"<[^>]+>", " ", matching[0]).split())
-
-
-def answer_some(assessment: Assessment, user, count: int) -> None:
-    questions = assessment.applicable_questions().order_by("position")[:count]
-    services.answers_save(
-        assessment=assessment,
-        user=user,
-        data=[
-            services.AnswerInput(question_id=q.pk, value=FILLER[q.answer_type]) for q in questions
-        ],
-    )
-
-
-def approve(assessment: Assessment, *, preparer, command) -> Assessment:
-    answer_some(assessment, preparer, assessment.applicable_questions().count())
-    services.assessment_submit(assessment=assessment, user=preparer)
-    return services.assessment_approve(
-        assessment=assessment, user=command, membership=command.membership
-    )
-
-
-def start(agency, command, title: str, models=("JEM", "WSO")) -> Assessment:
-    return services.assessment_start(
-        agency=agency, user=command, membership=command.membership, title=title, models=models
-    )
-
-
-# Signing in and out
-
-
-def test_the_sign_in_page_labels_its_fields(client, db):
-    response = client.get(reverse("login"))
-
-    assert response.status_code == 200
-    fields = _Fields()
-    fields.feed(response.content.decode())
-    assert "Username" in fields.labels["id_username"]
-    assert "Password" in fields.labels["id_password"]
-    assert fields.inputs["id_username"] == "text"
-    assert fields.inputs["id_password"] == "password"
-
-
-def test_signing_in_opens_the_dashboard(client, preparer):
-    response = client.post(reverse("login"), {"username": "preparer", "password": PASSWORD})
-
-    assert response.status_code == 302
-    assert response.url == reverse("dashboard")
-    assert client.session["_auth_user_id"] == str(preparer.pk)
-
-
-def test_a_wrong_password_is_refused_with_a_message(client, preparer):
-    response = client.post(reverse("login"), {"username": "preparer", "password": "not-it"})
-
-    assert response.status_code == 200
-    assert "The username or password is not correct. Both are case-sensitive." in (
-        response.content.decode()
-    )
-    assert "_auth_user_id" not in client.session
-
-
-def test_signing_out_by_post_ends_the_session(client_for, preparer):
-    client = client_for(preparer)
-
-    response = client.post(reverse("logout"))
-
-    assert response.status_code == 302
-    assert response.url == reverse("login")
-    assert "_auth_user_id" not in client.session
-    assert client.get(reverse("dashboard")).status_code == 302
-
-
-def test_signing_out_by_get_is_refused(client_for, preparer):
-    client = client_for(preparer)
-
-    response = client.get(reverse("logout"))
-
-    assert response.status_code == 405
-    assert client.session["_auth_user_id"] == str(preparer.pk)
-
-
-# The dashboard
 
 
 def test_the_dashboard_requires_sign_in(db):
@@ -146,10 +34,10 @@ def test_the_dashboard_requires_sign_in(db):
 def test_it_shows_the_agency_assessments_to_every_role(
     request, persona, draft, agency, preparer, command, client_for
 ):
-    answer_some(draft, preparer, 3)
-    approved = approve(
-        start(agency, command, "2026 readiness review"), preparer=preparer, command=command
-    )
+    answer_questions(draft, preparer, limit=3)
+    earlier = AssessmentFactory(agency=agency, created_by=command, title="2026 readiness review")
+    answer_questions(earlier, preparer)
+    approved = approve(earlier, preparer=preparer, command=command)
     applicable_draft = draft.applicable_questions().count()
     applicable_approved = approved.applicable_questions().count()
     client = client_for(request.getfixturevalue(persona))
@@ -193,19 +81,22 @@ def test_a_user_without_an_agency_is_told_so(client_for, draft):
     assert "2027 readiness review" not in content
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("count", [1, 10])
 def test_the_dashboard_query_count_does_not_grow_with_assessments(
     count, client_for, questionnaire, agency, preparer, command, django_assert_max_num_queries
 ):
     for number in range(count):
-        assessment = start(agency, command, f"Review {number}")
+        assessment = AssessmentFactory(agency=agency, created_by=command, title=f"Review {number}")
         if number % 2 == 0:
+            answer_questions(assessment, preparer)
             approve(assessment, preparer=preparer, command=command)
         else:
-            answer_some(assessment, preparer, 2)
+            answer_questions(assessment, preparer, limit=2)
     client = client_for(preparer)
 
     with django_assert_max_num_queries(DASHBOARD_QUERIES):
         response = client.get(reverse("dashboard"))
 
+    assert response.status_code == 200
     assert response.content.decode().count(" answered (") == count

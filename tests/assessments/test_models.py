@@ -1,4 +1,8 @@
-"""The database guards the invariants, whatever code writes to it."""
+"""The database guards the invariants, whatever code writes to it.
+
+Each refusal is checked by the constraint it names: a rolled-back write can never be seen
+afterwards, so what the database holds after it proves nothing about why it was refused.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,12 @@ from django.utils import timezone
 from assessments.models import Answer, Assessment
 from questionnaires.models import Question
 
+# The unique constraint by name (PostgreSQL) or by its columns (SQLite).
+ONE_ANSWER_PER_QUESTION = (
+    "one_answer_per_question"
+    "|UNIQUE constraint failed: assessments_answer.assessment_id, assessments_answer.question_id"
+)
+
 
 def first_question(assessment: Assessment, answer_type: str = "choice") -> Question:
     return assessment.applicable_questions().filter(answer_type=answer_type).order_by("position")[0]
@@ -18,10 +28,8 @@ def test_it_rejects_a_second_answer_to_the_same_question(draft):
     question = first_question(draft)
     Answer.objects.create(assessment=draft, question=question, value="yes")
 
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match=ONE_ANSWER_PER_QUESTION), transaction.atomic():
         Answer.objects.create(assessment=draft, question=question, value="no")
-
-    assert list(draft.answers.values_list("question_id", "value")) == [(question.pk, "yes")]
 
 
 def test_it_allows_the_same_question_in_another_assessment(draft, agency, command):
@@ -43,10 +51,8 @@ def test_it_allows_the_same_question_in_another_assessment(draft, agency, comman
 def test_it_rejects_not_applicable_without_a_reason(draft):
     question = first_question(draft)
 
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="answer_na_needs_reason"), transaction.atomic():
         Answer.objects.create(assessment=draft, question=question, not_applicable=True)
-
-    assert not draft.answers.exists()
 
 
 def test_it_accepts_not_applicable_with_a_reason(draft):
@@ -63,12 +69,10 @@ def test_it_accepts_not_applicable_with_a_reason(draft):
 def test_it_rejects_not_applicable_with_a_value(draft):
     question = first_question(draft)
 
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="answer_na_has_no_value"), transaction.atomic():
         Answer.objects.create(
             assessment=draft, question=question, value="yes", not_applicable=True, na_reason="x"
         )
-
-    assert not draft.answers.exists()
 
 
 @pytest.mark.parametrize("field", ["weight_capacity", "weight_policy", "weight_community"])
@@ -88,24 +92,21 @@ def test_it_rejects_weights_above_3(questionnaire, field):
             **{field: weight},
         )
 
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="question_weights_0_to_3"), transaction.atomic():
         make(4)
 
     assert make(3).weight_total == 3
-    assert not questionnaire.questions.filter(code="CAP-94").exists()
 
 
 def test_it_rejects_an_assessment_with_no_model(questionnaire, agency, command):
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="assessment_considers_a_model"), transaction.atomic():
         Assessment.objects.create(
             agency=agency, questionnaire=questionnaire, title="No model", created_by=command
         )
 
-    assert not Assessment.objects.exists()
-
 
 def test_it_rejects_an_approved_assessment_without_an_approver(questionnaire, agency, command):
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="assessment_approval_recorded"), transaction.atomic():
         Assessment.objects.create(
             agency=agency,
             questionnaire=questionnaire,
@@ -116,15 +117,10 @@ def test_it_rejects_an_approved_assessment_without_an_approver(questionnaire, ag
             created_by=command,
         )
 
-    assert not Assessment.objects.exists()
-
 
 def test_it_rejects_approving_a_draft_without_recording_who_approved(draft):
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="assessment_approval_recorded"), transaction.atomic():
         Assessment.objects.filter(pk=draft.pk).update(status=Assessment.Status.APPROVED)
-
-    draft.refresh_from_db()
-    assert draft.status == Assessment.Status.DRAFT
 
 
 def test_it_accepts_an_approval_with_approver_and_time(draft, command):

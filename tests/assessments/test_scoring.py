@@ -27,6 +27,7 @@ from assessments.scoring import (
     round_half_up,
     score_assessment,
 )
+from tests.hypothesis_profiles import examples
 
 ALL_MODELS = frozenset({"JEM", "TFM", "WSO"})
 SECTIONS = (
@@ -36,7 +37,7 @@ SECTIONS = (
     ScoringSection("POL", "Develop policies", 4),
     ScoringSection("COM", "Communicate with the community", 5),
 )
-PROPERTY_SETTINGS = settings(max_examples=200, deadline=None)
+PROPERTY_SETTINGS = settings(max_examples=examples(200), deadline=None)
 
 
 def question(

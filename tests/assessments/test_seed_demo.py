@@ -24,7 +24,8 @@ EXAMPLE = "Example County Sheriff's Office"
 SAMPLE = "Sample County Sheriff's Office"
 DEMO_PASSWORD = "readiness-demo"
 
-pytestmark = pytest.mark.django_db
+# Each test runs the seed command (two agencies, five accounts, three assessments).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def seed(*args: str) -> str:

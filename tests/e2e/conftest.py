@@ -44,10 +44,12 @@ TIMEOUT_MS = 10_000
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test in tests/e2e with `e2e`, so `-m "not e2e"` leaves the browser out."""
+    """Mark every test in tests/e2e with `e2e`, so `-m "not e2e"` leaves the browser out, and
+    with `slow`, so `make test-fast` (`-m "not slow"`) does too."""
     for item in items:
         if E2E_DIR in item.path.resolve().parents:
             item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.slow)
 
 
 _opened_connections: weakref.WeakSet = weakref.WeakSet()

@@ -19,14 +19,13 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import Page, expect
 
-from agencies.models import Role
 from assessments import services
 from assessments.models import Assessment
 from questionnaires.models import Question
 from reports import pdf
-from tests.conftest import PASSWORD, make_member
 from tests.e2e.a11y import DISABLED_RULES, AxeAudit, axe_violations
 from tests.e2e.conftest import current_code
+from tests.factories import PASSWORD, MemberFactory, answer_questions
 from tests.reports import renderers
 
 
@@ -35,16 +34,8 @@ def audit(page: Page) -> AxeAudit:
     return AxeAudit(page)
 
 
-def answer_all(assessment, user, *, skip_section: str = "") -> None:
-    data = []
-    for question in assessment.applicable_questions().select_related("section"):
-        if question.section.code == skip_section:
-            continue
-        value = {"scale": "3", "number": "4", "text": "County Attorney memo"}.get(
-            question.answer_type, "yes"
-        )
-        data.append(services.AnswerInput(question_id=question.pk, value=value, note="Binder 4"))
-    services.answers_save(assessment=assessment, user=user, data=data)
+# What a preparer typically answers, each answer with a note.
+TYPICAL = {"choice": "yes", "scale": "3", "number": "4", "text": "County Attorney memo"}
 
 
 def sign_out(page: Page) -> None:
@@ -155,7 +146,7 @@ def test_command_pages(
     overview = page.url
     assessment = command.membership.agency.assessments.get()
 
-    answer_all(assessment, preparer)
+    answer_questions(assessment, preparer, values=TYPICAL, note="Binder 4")
     services.assessment_submit(assessment=assessment, user=preparer)
     page.goto(f"{live_server.url}/")
     audit("dashboard with an assessment")
@@ -233,7 +224,7 @@ def test_a_user_without_an_agency(page: Page, live_server, audit) -> None:
 def test_preparer_pages(
     page: Page, live_server, sign_in, audit, settings, preparer, command, draft
 ) -> None:
-    answer_all(draft, preparer, skip_section="CAP")
+    answer_questions(draft, preparer, values=TYPICAL, note="Binder 4", skip=["CAP"])
     sign_in("preparer", PASSWORD)
     audit("dashboard, preparer")
     page.goto(f"{live_server.url}/assessments/new/")
@@ -315,9 +306,8 @@ def test_an_expired_form_page_keeps_what_was_typed(
 
 
 def test_invitation_password_and_account_pages(page: Page, live_server, audit, agency) -> None:
-    newcomer = make_member("newcomer", agency, Role.PREPARER)
-    newcomer.set_unusable_password()  # invited: sets a password through the link
-    newcomer.save()
+    # Invited: no password yet, set through the link.
+    newcomer = MemberFactory(username="newcomer", agency=agency, password=None)
     uid = urlsafe_base64_encode(force_bytes(newcomer.pk))
     token = default_token_generator.make_token(newcomer)
     page.goto(f"{live_server.url}/accounts/password/set/{uid}/{token}/")

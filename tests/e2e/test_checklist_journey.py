@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from assessments import services
 from assessments.models import Answer, Assessment
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 KEYBOARD_SECTION = "ICE"
 

@@ -21,9 +21,9 @@ from pypdf import PdfReader
 
 from assessments.models import Answer, Assessment
 from questionnaires.models import Question
-from tests.conftest import PASSWORD
 from tests.e2e.a11y import AxeAudit
 from tests.e2e.conftest import ARTIFACTS_DIR, current_code
+from tests.factories import PASSWORD
 
 TITLE = "2027 readiness review"
 KEYBOARD_SECTION = "ICE"

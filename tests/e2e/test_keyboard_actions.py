@@ -11,10 +11,9 @@ from playwright.sync_api import Page, expect
 from agencies.models import Membership, Role
 from assessments import services
 from assessments.models import Assessment
-from tests.conftest import PASSWORD, totp_device
 from tests.e2e.conftest import current_code
-from tests.e2e.test_accessibility import answer_all
-from tests.e2e.test_keyboard import tab_to
+from tests.e2e.keyboard import tab_to
+from tests.factories import PASSWORD, answer_questions, totp_device
 
 MANY = 200  # Tab presses allowed to reach a control: enough for the longest page
 
@@ -56,7 +55,7 @@ def sign_in_by_keyboard(page: Page, live_server, username: str) -> None:
 def test_command_staff_do_everything_by_keyboard(
     page: Page, live_server, command, preparer, draft
 ) -> None:
-    answer_all(draft, preparer)
+    answer_questions(draft, preparer)
     services.assessment_submit(assessment=draft, user=preparer)
     sign_in_by_keyboard(page, live_server, "command")
 

@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from assessments import services
-from tests.conftest import PASSWORD
 from tests.e2e.a11y import AxeAudit
 from tests.e2e.conftest import ARTIFACTS_DIR, TIMEOUT_MS, current_code
+from tests.factories import PASSWORD
 
 NARROW = {"width": 320, "height": 640}
 WIDE = {"width": 1280, "height": 900}

@@ -6,8 +6,7 @@ from django.template.loader import render_to_string
 from playwright.sync_api import Page, expect
 
 from assessments import services
-from tests.conftest import PASSWORD
-from tests.e2e.test_accessibility import answer_all
+from tests.factories import PASSWORD, answer_questions
 
 
 def test_the_warning_offers_to_stay_signed_in(
@@ -99,7 +98,7 @@ def test_the_warning_before_the_absolute_limit_says_staying_cannot_help(
 def test_a_return_comment_comes_back_after_the_session_ends(
     page: Page, live_server, sign_in, settings, command, preparer, draft
 ) -> None:
-    answer_all(draft, preparer)
+    answer_questions(draft, preparer)
     services.assessment_submit(assessment=draft, user=preparer)
     sign_in("command", PASSWORD)
     settings.SESSION_IDLE_SECONDS = 4

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 LOGIN_PATH = "/accounts/login/"
 

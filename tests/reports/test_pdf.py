@@ -26,52 +26,12 @@ from reports import pdf
 from reports import services as report_services
 from reports.context import report_context
 from reports.models import CachedReport
+from tests.factories import FULL_MARKS, answer_questions, approve, evidence_note
 
 FAKE_PDF = b"%PDF-1.7\n% a stand-in for tests that are about caching, not rendering\n"
 
 
 # --- Helpers -------------------------------------------------------------------------------------
-
-
-def note_for(code: str) -> str:
-    return f"Evidence for {code} is in binder {code.lower()}, kept by the records unit."
-
-
-def answer_all(assessment, user, value="yes", overrides=None, skip=(), not_applicable=()):
-    """Answer every applicable question (with a note), except `skip`; N/A for `not_applicable`."""
-    overrides = overrides or {}
-    data = []
-    for question in assessment.applicable_questions():
-        if question.code in skip:
-            continue
-        if question.code in not_applicable:
-            data.append(
-                services.AnswerInput(
-                    question_id=question.pk,
-                    not_applicable=True,
-                    na_reason=f"{question.code} does not apply: no such unit here.",
-                    note=note_for(question.code),
-                )
-            )
-            continue
-        answer = overrides.get(question.code, value)
-        if question.answer_type == "scale":
-            answer = {"yes": "4", "partial": "2", "no": "0"}.get(answer, answer)
-        elif question.answer_type in ("number", "text"):
-            answer = "12"
-        data.append(
-            services.AnswerInput(
-                question_id=question.pk, value=answer, note=note_for(question.code)
-            )
-        )
-    services.answers_save(assessment=assessment, user=user, data=data)
-
-
-def approve(assessment, preparer, command):
-    services.assessment_submit(assessment=assessment, user=preparer)
-    return services.assessment_approve(
-        assessment=assessment, user=command, membership=command.membership
-    )
 
 
 def download(client, assessment):
@@ -185,11 +145,18 @@ def hostile_texts(url: str) -> list[str]:
 # --- Content -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_it_shows_every_part_of_a_draft(draft, preparer, client_for):
     na_code = "COM-03"
     skipped = "TRN-02"
-    answer_all(
-        draft, preparer, overrides={"CAP-04": "no"}, skip=[skipped], not_applicable=[na_code]
+    answer_questions(
+        draft,
+        preparer,
+        values=FULL_MARKS,
+        note=evidence_note,
+        overrides={"CAP-04": "no"},
+        skip=[skipped],
+        not_applicable=[na_code],
     )
     response = download(client_for(preparer), draft)
 
@@ -213,7 +180,7 @@ def test_it_shows_every_part_of_a_draft(draft, preparer, client_for):
     assert all(q.code in text for q in questions)
     for question in questions:
         if question.code != skipped:
-            assert squeezed(note_for(question.code)) in squeezed(text), question.code
+            assert squeezed(evidence_note(question.code)) in squeezed(text), question.code
     assert f"{na_code} does not apply: no such unit here." in text
     assert "Unanswered" in text
     assert "Preparer Tester" in text  # who answered
@@ -223,8 +190,9 @@ def test_it_shows_every_part_of_a_draft(draft, preparer, client_for):
     assert re.search(rf"Page 3 of {len(pages)}", pages[2])
 
 
+@pytest.mark.slow
 def test_it_is_a_tagged_pdf_with_title_author_subject_and_language(draft, preparer, client_for):
-    answer_all(draft, preparer)
+    answer_questions(draft, preparer, values=FULL_MARKS, note=evidence_note)
     response = download(client_for(preparer), draft)
 
     reader = PdfReader(io.BytesIO(response.content))
@@ -257,11 +225,14 @@ def test_it_is_a_tagged_pdf_with_title_author_subject_and_language(draft, prepar
     assert fonts and all("Report-Sans" in name for name in fonts), fonts
 
 
+@pytest.mark.slow
 def test_an_approved_report_uses_the_snapshot_and_has_no_draft_mark(
     draft, preparer, command, client_for
 ):
-    answer_all(draft, preparer, overrides={"CAP-04": "no"})
-    approve(draft, preparer, command)
+    answer_questions(
+        draft, preparer, values=FULL_MARKS, note=evidence_note, overrides={"CAP-04": "no"}
+    )
+    approve(draft, preparer=preparer, command=command)
     frozen = selectors.assessment_result(Assessment.objects.get(pk=draft.pk))
     # Someone edits the weights behind the app's back: the approved report must not move.
     Question.objects.filter(questionnaire=draft.questionnaire).update(
@@ -292,6 +263,7 @@ def test_an_approved_report_uses_the_snapshot_and_has_no_draft_mark(
 # --- Safety --------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_hostile_text_is_escaped_and_fetches_nothing(
     draft, preparer, client_for, listener, monkeypatch
 ):
@@ -359,6 +331,7 @@ def test_the_fetcher_serves_only_static_files(listener):
     response.close()
 
 
+@pytest.mark.slow
 def test_the_renderer_fetches_nothing_even_from_raw_markup(listener):
     """Should markup ever slip past escaping, WeasyPrint still reads only static files."""
     hostile = "\n".join(hostile_texts(listener.url))
@@ -380,8 +353,9 @@ def test_the_renderer_fetches_nothing_even_from_raw_markup(listener):
 # --- Cache ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_second_download_is_served_from_the_cache(draft, preparer, client_for, render_count):
-    answer_all(draft, preparer)
+    answer_questions(draft, preparer, values=FULL_MARKS, note=evidence_note)
     client = client_for(preparer)
 
     first = download(client, draft)
@@ -414,7 +388,7 @@ def test_an_answer_change_renders_a_new_report(draft, preparer, client_for, fake
 
 
 def test_a_status_change_renders_a_new_report(draft, preparer, command, client_for, fake_render):
-    answer_all(draft, preparer)
+    answer_questions(draft, preparer, values=FULL_MARKS, note=evidence_note)
     client = client_for(command)
     download(client, draft)
 
@@ -435,7 +409,7 @@ def test_answer_saves_and_status_changes_move_updated_at(draft, preparer, comman
         action()
         seen.append(Assessment.objects.get(pk=draft.pk))
 
-    step(lambda: answer_all(draft, preparer))
+    step(lambda: answer_questions(draft, preparer, values=FULL_MARKS, note=evidence_note))
     step(lambda: services.assessment_submit(assessment=draft, user=preparer))
     step(
         lambda: services.assessment_return(
@@ -469,12 +443,13 @@ def test_answer_saves_and_status_changes_move_updated_at(draft, preparer, comman
     assert len(set(fingerprints)) == len(fingerprints)
 
 
+@pytest.mark.slow
 def test_the_context_takes_a_fixed_number_of_queries(
     draft, preparer, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(14):
         report_context(Assessment.objects.get(pk=draft.pk))
-    answer_all(draft, preparer)
+    answer_questions(draft, preparer, values=FULL_MARKS, note=evidence_note)
     with django_assert_max_num_queries(14):
         report_context(Assessment.objects.get(pk=draft.pk))
 

@@ -11,7 +11,9 @@ import pytest
 from django.urls import reverse
 
 from questionnaires.models import Section
-from tests.reports.test_pdf import answer_all, approve
+from tests.factories import FULL_MARKS, answer_questions, approve, evidence_note
+
+pytestmark = pytest.mark.slow  # every test renders a report
 
 
 def struct_elements(node, found: list[pikepdf.Dictionary]) -> list[pikepdf.Dictionary]:
@@ -29,8 +31,10 @@ def struct_elements(node, found: list[pikepdf.Dictionary]) -> list[pikepdf.Dicti
 
 @pytest.fixture
 def approved_pdf(draft, preparer, command, client_for) -> pikepdf.Pdf:
-    answer_all(draft, preparer, overrides={"CAP-04": "partial"})
-    approve(draft, preparer, command)
+    answer_questions(
+        draft, preparer, values=FULL_MARKS, note=evidence_note, overrides={"CAP-04": "partial"}
+    )
+    approve(draft, preparer=preparer, command=command)
     response = client_for(command).get(reverse("report_pdf", args=[draft.pk]))
     assert response.status_code == 200
     return pikepdf.open(io.BytesIO(response.content))
@@ -89,7 +93,7 @@ def test_every_table_cell_names_its_row_and_column_headers(approved_pdf) -> None
 
 
 def test_a_draft_report_is_tagged_too(draft, preparer, client_for) -> None:
-    answer_all(draft, preparer, skip=["CAP-01"])
+    answer_questions(draft, preparer, values=FULL_MARKS, note=evidence_note, skip=["CAP-01"])
     response = client_for(preparer).get(reverse("report_pdf", args=[draft.pk]))
     pdf = pikepdf.open(io.BytesIO(response.content))
 

@@ -20,6 +20,8 @@ from reports.models import CachedReport
 
 from . import renderers
 
+pytestmark = pytest.mark.slow  # each starts the renderer's child processes, most wait on limits
+
 
 def download(client, assessment):
     return client.get(reverse("report_pdf", args=[assessment.pk]))

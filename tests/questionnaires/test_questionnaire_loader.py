@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from assessments import services
 from questionnaires.loader import QuestionnaireError, questionnaire_load
 from questionnaires.models import Question, QuestionnaireVersion, Section
-from tests.factories import questionnaire_toml
+from tests.questionnaire_files import questionnaire_toml
 
 pytestmark = pytest.mark.django_db
 

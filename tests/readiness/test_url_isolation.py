@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agencies.models import Role
-from tests.conftest import make_member
+from tests.factories import MemberFactory
 
 # Pages anyone may open: signing in and setting a password from an emailed link.
 PUBLIC = {
@@ -129,7 +129,7 @@ def responses(client: Client, url: str) -> dict[str, int]:
 def test_another_agency_gets_404_for_every_object_of_agency_a(
     urls_of_agency_a, other_agency, outsider, client_for
 ):
-    admin_b = make_member("adminb", other_agency, Role.AGENCY_ADMIN)
+    admin_b = MemberFactory(username="adminb", agency=other_agency, role=Role.AGENCY_ADMIN)
     for name, url in urls_of_agency_a.items():
         if name not in ASSESSMENT_OBJECTS | MEMBER_OBJECTS:
             continue
@@ -165,6 +165,7 @@ def test_preparers_get_403_where_command_or_administrators_are_needed(
         assert 403 in statuses.values(), (name, statuses)
 
 
+@pytest.mark.slow
 def test_preparers_may_use_what_their_role_allows(urls_of_agency_a, preparer, client_for):
     client = client_for(preparer)
     for name in sorted(PREPARER_MAY):

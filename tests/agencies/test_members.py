@@ -19,7 +19,7 @@ from django.urls import reverse
 from agencies import services as members
 from agencies.models import Membership, Role
 from audit.models import Event
-from tests.conftest import PASSWORD, make_member
+from tests.factories import PASSWORD, MemberFactory
 
 NEW_PASSWORD = "quiet-harbor-lantern-42"
 User = get_user_model()
@@ -81,7 +81,7 @@ def admin_client(agency_admin, client_for):
 
 @pytest.fixture
 def second_admin(agency):
-    return make_member("secondadmin", agency, Role.AGENCY_ADMIN)
+    return MemberFactory(username="secondadmin", agency=agency, role=Role.AGENCY_ADMIN)
 
 
 # Adding members and their invitation links

@@ -16,20 +16,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 
 from accounts import middleware
 from audit.models import Event
-from tests.conftest import PASSWORD, totp_device
-
-
-def sign_in(client: Client, username: str, password: str = PASSWORD):
-    return client.post(reverse("login"), {"username": username, "password": password})
-
-
-def code_for(device, offset_steps: int = 0) -> str:
-    return f"{totp(device.bin_key, t0=device.t0, step=device.step, drift=offset_steps):06d}"
+from tests.factories import PASSWORD, totp_code, totp_device
+from tests.pages import sign_in
 
 
 class Clock:
@@ -71,6 +63,7 @@ def test_an_idle_session_ends_after_thirty_minutes(clock, preparer, draft, clien
     assert client.get(url).status_code == 302
 
 
+@pytest.mark.slow
 def test_a_session_never_lives_beyond_twelve_hours(clock, preparer, draft, client_for):
     client = client_for(preparer)
     url = reverse("assessment", args=[draft.pk])
@@ -145,7 +138,7 @@ def test_setting_up_gives_recovery_codes_and_each_works_once(command, client_for
     page = client.get(reverse("mfa_setup")).content.decode()
     assert 'id="setup-key"' in page
     device = command.totpdevice_set.get(confirmed=False)
-    response = client.post(reverse("mfa_setup"), {"code": code_for(device), "next": "/"})
+    response = client.post(reverse("mfa_setup"), {"code": totp_code(device), "next": "/"})
     codes = re.findall(r"<li>([0-9a-f]{8}-[0-9a-f]{8})</li>", response.content.decode())
     assert len(codes) == 10
     assert Event.objects.filter(kind=Event.Kind.MFA_ENABLED, actor=command).exists()
@@ -163,7 +156,7 @@ def test_setting_up_gives_recovery_codes_and_each_works_once(command, client_for
 
 def test_a_code_works_only_once(command, client_for):
     device = totp_device(command)
-    code = code_for(device)
+    code = totp_code(device)
     first = client_for(command, verified=False)
     assert first.post(reverse("mfa_verify"), {"code": code, "next": "/"})["Location"] == "/"
     second = client_for(command, verified=False)
@@ -193,7 +186,7 @@ def test_the_open_redirect_is_refused_after_verification(command, client_for):
     device = totp_device(command)
     client = client_for(command, verified=False)
     response = client.post(
-        reverse("mfa_verify"), {"code": code_for(device), "next": "https://evil.example/"}
+        reverse("mfa_verify"), {"code": totp_code(device), "next": "https://evil.example/"}
     )
     assert response["Location"] == "/"
 
@@ -260,6 +253,7 @@ def test_a_lockout_lasts_the_cool_off_and_then_ends_by_itself(settings, preparer
     assert sign_in(Client(), "preparer").status_code == 302
 
 
+@pytest.mark.slow
 def test_an_attempt_during_a_lockout_starts_the_wait_again(preparer):
     for _ in range(5):
         sign_in(Client(), "preparer", "wrong password")
@@ -272,6 +266,7 @@ def test_an_attempt_during_a_lockout_starts_the_wait_again(preparer):
     assert sign_in(Client(), "preparer").status_code == 302
 
 
+@pytest.mark.slow
 def test_a_site_administrator_unlocks_in_the_django_admin(preparer, admin_user, client_for):
     for _ in range(5):
         sign_in(Client(), "preparer", "wrong password")
@@ -289,6 +284,7 @@ def test_a_site_administrator_unlocks_in_the_django_admin(preparer, admin_user, 
     assert sign_in(Client(), "preparer").status_code == 302
 
 
+@pytest.mark.slow
 def test_the_lockout_message_does_not_reveal_whether_a_username_exists(preparer):
     pages = []
     for username in ("preparer", "nobody-by-this-name"):
@@ -299,6 +295,7 @@ def test_the_lockout_message_does_not_reveal_whether_a_username_exists(preparer)
     assert pages[0] == pages[1]
 
 
+@pytest.mark.slow
 def test_a_lockout_ends_when_an_administrator_unlocks_the_username(preparer):
     for _ in range(5):
         sign_in(Client(), "preparer", "wrong password")
@@ -308,42 +305,8 @@ def test_a_lockout_ends_when_an_administrator_unlocks_the_username(preparer):
     assert response.status_code == 302
 
 
+@pytest.mark.slow
 def test_other_users_behind_the_same_address_are_not_locked(preparer, command):
     for _ in range(6):
         sign_in(Client(), "preparer", "wrong password")
     assert sign_in(Client(), "command").status_code == 302
-
-
-# Audit details
-
-
-def test_answer_changes_record_the_client_address(draft, preparer, client_for):
-    client = client_for(preparer)
-    question = draft.applicable_questions().get(code="CAP-01")
-    client.post(
-        reverse("section", args=[draft.pk, "CAP"]),
-        {f"q{question.pk}-value": "yes", f"q{question.pk}-version": "0"},
-        REMOTE_ADDR="203.0.113.7",
-    )
-    event = Event.objects.get(kind=Event.Kind.ANSWER_CHANGED, question=question)
-    assert event.ip_address == "203.0.113.7"
-    assert event.actor == preparer
-    assert event.agency == draft.agency
-
-
-def test_changing_and_setting_a_password_are_recorded(preparer, client_for):
-    client = client_for(preparer)
-    new_password = "another long passphrase"
-    client.post(
-        reverse("password_change"),
-        {"old_password": PASSWORD, "new_password1": new_password, "new_password2": new_password},
-    )
-    assert Event.objects.filter(kind=Event.Kind.PASSWORD_CHANGED, actor=preparer).count() == 1
-    preparer.refresh_from_db()
-    uid = urlsafe_base64_encode(force_bytes(preparer.pk))
-    token = default_token_generator.make_token(preparer)
-    anonymous = Client()
-    form_url = anonymous.get(reverse("password_reset_confirm", args=[uid, token]))["Location"]
-    third = "a third long passphrase"
-    anonymous.post(form_url, {"new_password1": third, "new_password2": third})
-    assert Event.objects.filter(kind=Event.Kind.PASSWORD_CHANGED, actor=preparer).count() == 2

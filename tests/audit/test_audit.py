@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
 from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from django_otp.oath import totp
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from agencies.models import Role
 from audit.models import Event
 from reports import pdf
-from tests.assessments.test_workflow_views import answer
-from tests.conftest import PASSWORD, make_member, totp_device
+from tests.factories import PASSWORD, MemberFactory, answer_questions, totp_code, totp_device
+from tests.pages import sign_in, text_of
 
 IP = "127.0.0.1"
-
-
-def text_of(fragment: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
 
 
 def audit_rows(response) -> list[str]:
@@ -31,10 +28,6 @@ def audit_rows(response) -> list[str]:
     if body is None:
         return []
     return [text_of(row) for row in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S)]
-
-
-def sign_in(client: Client, username: str, password: str, **headers):
-    return client.post(reverse("login"), {"username": username, "password": password}, **headers)
 
 
 def only(kind: str) -> Event:
@@ -133,16 +126,12 @@ def test_it_records_every_member_change(admin_client, agency_admin, agency):
     ]
 
 
-def code_for(device) -> str:
-    return f"{totp(device.bin_key, t0=device.t0, step=device.step):06d}"
-
-
 def test_it_records_an_accepted_two_step_code(command, agency, client_for):
     device = totp_device(command)
     client = client_for(command, verified=False)
 
     response = client.post(
-        reverse("mfa_verify"), {"code": code_for(device), "next": "/"}, REMOTE_ADDR="198.51.100.4"
+        reverse("mfa_verify"), {"code": totp_code(device), "next": "/"}, REMOTE_ADDR="198.51.100.4"
     )
 
     assert response["Location"] == "/"
@@ -157,7 +146,7 @@ def test_it_records_the_recovery_codes_given_at_set_up(command, agency, client_f
     device = command.totpdevice_set.get(confirmed=False)
 
     response = client.post(
-        reverse("mfa_setup"), {"code": code_for(device), "next": "/"}, REMOTE_ADDR="198.51.100.5"
+        reverse("mfa_setup"), {"code": totp_code(device), "next": "/"}, REMOTE_ADDR="198.51.100.5"
     )
 
     assert response.status_code == 200
@@ -176,18 +165,11 @@ def test_it_records_renewed_recovery_codes(command, agency, client_for):
     assert event.ip_address == "198.51.100.6"
 
 
-def test_renewing_recovery_codes_needs_a_post(command, client_for):
-    response = client_for(command).get(reverse("recovery_codes_renew"))
-
-    assert response.status_code == 405
-    assert not Event.objects.filter(kind=Event.Kind.RECOVERY_CODES).exists()
-
-
 def test_status_changes_and_downloads_record_who_where_and_from_which_address(
     draft, preparer, command, agency, client_for, monkeypatch
 ):
     monkeypatch.setattr(pdf, "render_pdf", lambda html: b"%PDF-1.7 stand-in")
-    answer(draft, preparer)
+    answer_questions(draft, preparer)
     as_preparer, as_command = client_for(preparer), client_for(command)
     steps = [
         (as_preparer, "assessment_submit", {}, "198.51.100.11"),
@@ -213,6 +195,38 @@ def test_status_changes_and_downloads_record_who_where_and_from_which_address(
     events = Event.objects.filter(kind__in={kind for kind, _, _ in expected}).order_by("id")
     assert [(e.kind, e.actor, e.ip_address) for e in events] == expected
     assert {(e.agency, e.outcome) for e in events} == {(agency, "success")}
+
+
+def test_answer_changes_record_the_client_address(draft, preparer, client_for):
+    client = client_for(preparer)
+    question = draft.applicable_questions().get(code="CAP-01")
+    client.post(
+        reverse("section", args=[draft.pk, "CAP"]),
+        {f"q{question.pk}-value": "yes", f"q{question.pk}-version": "0"},
+        REMOTE_ADDR="203.0.113.7",
+    )
+    event = Event.objects.get(kind=Event.Kind.ANSWER_CHANGED, question=question)
+    assert event.ip_address == "203.0.113.7"
+    assert event.actor == preparer
+    assert event.agency == draft.agency
+
+
+def test_changing_and_setting_a_password_are_recorded(preparer, client_for):
+    client = client_for(preparer)
+    new_password = "another long passphrase"
+    client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": new_password, "new_password2": new_password},
+    )
+    assert Event.objects.filter(kind=Event.Kind.PASSWORD_CHANGED, actor=preparer).count() == 1
+    preparer.refresh_from_db()
+    uid = urlsafe_base64_encode(force_bytes(preparer.pk))
+    token = default_token_generator.make_token(preparer)
+    anonymous = Client()
+    form_url = anonymous.get(reverse("password_reset_confirm", args=[uid, token]))["Location"]
+    third = "a third long passphrase"
+    anonymous.post(form_url, {"new_password1": third, "new_password2": third})
+    assert Event.objects.filter(kind=Event.Kind.PASSWORD_CHANGED, actor=preparer).count() == 2
 
 
 # The client's address behind a reverse proxy
@@ -439,7 +453,7 @@ def test_no_app_url_names_an_event_edit_or_delete():
 def test_an_admin_of_another_agency_cannot_read_it_through_member_filters(
     other_agency, preparer, client_for
 ):
-    other_admin = make_member("otheradmin", other_agency, Role.AGENCY_ADMIN)
+    other_admin = MemberFactory(username="otheradmin", agency=other_agency, role=Role.AGENCY_ADMIN)
     sign_in(Client(), "preparer", "not-the-password")
 
     response = client_for(other_admin).get(

@@ -12,7 +12,8 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import middleware
-from tests.assessments.test_checklist_views import text_of
+from audit.models import Event
+from tests.pages import text_of
 
 
 def test_a_preparer_can_find_and_turn_on_optional_two_step_sign_in(preparer, client_for):
@@ -47,6 +48,13 @@ def test_new_recovery_codes_replace_the_old_ones(command, client_for):
     assert "You have 10 unused recovery codes." in page
 
 
+def test_renewing_recovery_codes_needs_a_post(command, client_for):
+    response = client_for(command).get(reverse("recovery_codes_renew"))
+
+    assert response.status_code == 405
+    assert not Event.objects.filter(kind=Event.Kind.RECOVERY_CODES).exists()
+
+
 def test_the_header_links_to_the_account_page_by_name(preparer, client_for):
     html = client_for(preparer).get(reverse("dashboard")).content.decode()
     assert f'<a class="link-light" href="{reverse("account")}">Your account</a>' in html
@@ -59,6 +67,7 @@ def clock():
         yield current
 
 
+@pytest.mark.slow
 def test_the_session_clock_names_the_absolute_limit_when_it_comes_first(
     clock, preparer, client_for, settings
 ):
