@@ -16,6 +16,7 @@ from audit.models import Event
 from tests.factories import AssessmentFactory, answer_questions
 from tests.pages import fieldset, form_fields, question, section_url, text_of
 from tests.questionnaire_files import load_questionnaire_text, questionnaire_toml
+from tests.quick_run import quick_first
 
 # Measured on SQLite, the same for a section of 5 questions and one of 50. The page reads the
 # session, user, membership, assessment, sections, questions, answers and the header's agency;
@@ -74,7 +75,7 @@ def small_questionnaire(db, tmp_path):
 # Starting an assessment
 
 
-@pytest.mark.parametrize("persona", ["command", "agency_admin"])
+@pytest.mark.parametrize("persona", quick_first("command", "agency_admin"))
 def test_command_staff_start_an_assessment(request, persona, client_for, questionnaire, agency):
     user = request.getfixturevalue(persona)
     client = client_for(user)
@@ -200,7 +201,7 @@ def test_a_saved_answer_is_shown_on_the_page_again(client_for, draft, preparer):
 
 @pytest.mark.parametrize(
     ("code", "marks_na"),
-    [("CAP-01", {"-value": "na"}), ("CAP-03", {"-na": "on"})],
+    quick_first(("CAP-01", {"-value": "na"}), ("CAP-03", {"-na": "on"})),
     ids=["choice", "number"],
 )
 def test_not_applicable_without_a_reason_is_refused_next_to_the_question(
@@ -360,12 +361,12 @@ def test_a_question_outside_the_models_cannot_be_answered_by_post(
 
 @pytest.mark.parametrize(
     ("models", "cap", "ice", "overall"),
-    [
+    quick_first(
         (["JEM"], "0 of 2", "0 of 2", "0 of 4"),
         (["WSO"], "0 of 3", "0 of 1", "0 of 4"),
         (["JEM", "WSO"], "0 of 3", "0 of 2", "0 of 5"),
         (["TFM"], "0 of 3", "0 of 2", "0 of 5"),
-    ],
+    ),
 )
 def test_the_overview_counts_only_the_questions_of_the_chosen_models(
     client_for, small_questionnaire, agency, command, preparer, models, cap, ice, overall

@@ -9,13 +9,14 @@ from django.urls import reverse
 
 from questionnaires.models import Question
 from tests.factories import FULL_MARKS, AnswerFactory, answer_questions, approve
+from tests.quick_run import quick_first
 
 
 def page_text(response) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
 
 
-@pytest.mark.parametrize("persona", ["preparer", "command", "agency_admin"])
+@pytest.mark.parametrize("persona", quick_first("preparer", "command", "agency_admin"))
 def test_it_shows_results_to_every_role_of_the_agency(persona, draft, request, client_for):
     user = request.getfixturevalue(persona)
     response = client_for(user).get(reverse("assessment_results", args=[draft.pk]))

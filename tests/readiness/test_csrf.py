@@ -38,6 +38,7 @@ from tests.fuzzing import (
 )
 from tests.hypothesis_profiles import examples
 from tests.pages import form_fields, section_url
+from tests.quick_run import quick_first
 
 
 def csrf_token(response) -> str:
@@ -230,15 +231,10 @@ MEMBER_AND_ACCOUNT_ENDPOINTS = [
     "logout",
 ]
 CSRF_MODES = ["missing", "garbage", "stale", "no_cookie", "other_session"]
-# A missing token for every endpoint in the quick run; the other ways with the slow tests.
-EVERY_MODE = [
-    CSRF_MODES[0],
-    *(pytest.param(mode, marks=pytest.mark.slow) for mode in CSRF_MODES[1:]),
-]
 
 
-@pytest.mark.parametrize("mode", EVERY_MODE)
-@pytest.mark.parametrize("endpoint", MEMBER_AND_ACCOUNT_ENDPOINTS)
+@pytest.mark.parametrize("mode", quick_first(*CSRF_MODES))
+@pytest.mark.parametrize("endpoint", quick_first(*MEMBER_AND_ACCOUNT_ENDPOINTS))
 def test_posts_without_a_valid_csrf_token_are_refused_and_change_nothing(endpoint, mode, team):
     client = Client(enforce_csrf_checks=True)
     stale_token = csrf_token(Client(enforce_csrf_checks=True).get(reverse("login")))
@@ -290,7 +286,7 @@ def test_fuzzed_csrf_tokens_are_refused(endpoint, garbage, team):
     assert "This form had expired" in response.content.decode()
 
 
-@pytest.mark.parametrize("endpoint", MEMBER_AND_ACCOUNT_ENDPOINTS)
+@pytest.mark.parametrize("endpoint", quick_first(*MEMBER_AND_ACCOUNT_ENDPOINTS))
 def test_the_same_posts_with_a_valid_token_are_accepted(endpoint, team):
     client = Client(enforce_csrf_checks=True)
     page, url, data = _csrf_case(endpoint, team, client)
