@@ -176,7 +176,11 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 SESSION_IDLE_SECONDS = env_int("READINESS_SESSION_IDLE_MINUTES", 30) * 60
 SESSION_ABSOLUTE_SECONDS = env_int("READINESS_SESSION_MAX_HOURS", 12) * 3600
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
-SESSION_SAVE_EVERY_REQUEST = True
+# Saved (and its cookie renewed) when it changes: every request that counts as activity stamps
+# it (accounts.middleware.SessionLimits). Not on every request: the page's session-status check
+# would otherwise write back the copy it read, undoing a change a request running at the same
+# time had just saved (two-step sign-in completed, for one).
+SESSION_SAVE_EVERY_REQUEST = False
 
 # Multi-factor sign-in: always for command staff, agency administrators and site administrators.
 READINESS_MFA_FOR_EVERYONE = env_bool("READINESS_MFA_FOR_EVERYONE", default=False)
