@@ -210,15 +210,14 @@ def agency_audit(request: HttpRequest) -> HttpResponse:
         .order_by("user__last_name", "user__first_name", "user__username")
     )
     form = AuditFilterForm(request.GET or None, members=people)
-    events = audit_selectors.agency_events(agency_id=membership.agency_id)
-    if form.is_valid():
-        events = audit_selectors.agency_events(
-            agency_id=membership.agency_id,
-            user_id=form.cleaned_data["user"],
-            kind=form.cleaned_data["kind"],
-        )
-    elif form.is_bound:
-        events = events.none()
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = audit_selectors.agency_events(
+        agency_id=membership.agency_id,
+        user_id=filters.get("user"),
+        kind=filters.get("kind", ""),
+    )
+    if form.is_bound and not filters:
+        events = events.none()  # a filter that is not one of the choices shows nothing
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
