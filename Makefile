@@ -21,6 +21,7 @@ install: $(STAMP)
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_questionnaire
+	$(BIN)/python manage.py load_state_law
 
 run: migrate
 	$(BIN)/python manage.py seed_demo

@@ -8,6 +8,13 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 
+def person_name(user) -> str:
+    """How the app names a person: full name, else user name; "" for nobody."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
 class Agency(models.Model):
     class Type(models.TextChoices):
         SHERIFF = "sheriff", "Sheriff's office"

@@ -26,13 +26,9 @@ from audit.request import client_ip
 from audit.services import event_record
 
 from .access import Action, require
-from .models import Agency, Membership, Role
+from .models import Agency, Membership, Role, person_name
 
 IN_ADMIN = "In the Django admin."
-
-
-def _display_name(user) -> str:
-    return user.get_full_name() or user.username
 
 
 def _check_admin(actor: Membership | None, agency_id: int) -> Membership:
@@ -86,7 +82,7 @@ def _refuse_last_admin(member: Membership, action: str) -> None:
     )
     if not others:
         raise ValidationError(
-            f"{_display_name(member.user)} is the last active agency administrator of "
+            f"{person_name(member.user)} is the last active agency administrator of "
             f"{member.agency.name} and cannot be {action}. Make another member an agency "
             "administrator first."
         )
@@ -253,7 +249,7 @@ def member_deactivate(
     _refuse_self(member, actor, "deactivate your own account")
     user = member.user
     if not user.is_active:
-        raise ValidationError(f"{_display_name(user)} is already deactivated.")
+        raise ValidationError(f"{person_name(user)} is already deactivated.")
     _refuse_last_admin(member, "deactivated")
     user.is_active = False
     user.save(update_fields=["is_active"])
@@ -279,7 +275,7 @@ def member_reactivate(
     actor, member = _lock_pair(membership=membership, actor_membership=actor_membership)
     user = member.user
     if user.is_active:
-        raise ValidationError(f"{_display_name(user)} is already active.")
+        raise ValidationError(f"{person_name(user)} is already active.")
     user.is_active = True
     user.save(update_fields=["is_active"])
     _member_event(
@@ -306,7 +302,7 @@ def invite_link_create(
     """
     actor, member = _lock_pair(membership=membership, actor_membership=actor_membership)
     user = member.user
-    name = _display_name(user)
+    name = person_name(user)
     if not user.is_active:
         raise ValidationError(f"{name} is deactivated: reactivate the account first.")
     if user.has_usable_password():

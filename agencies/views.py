@@ -21,7 +21,7 @@ from audit import selectors as audit_selectors
 from . import services as member_services
 from .access import Action, get_membership, require
 from .forms import AuditFilterForm, MemberAddForm, MemberRoleForm, bound_form
-from .models import Membership
+from .models import Membership, person_name
 
 AUDIT_PAGE_SIZE = 50
 
@@ -47,10 +47,6 @@ def _refusal(error: ValidationError | PermissionDenied) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
     return str(error) or "You are not allowed to do this."
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.username
 
 
 def _render_invite(request, member: Membership, url: str, *, added: bool) -> HttpResponse:
@@ -130,11 +126,13 @@ def member_role(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("role", _refusal(error))
         else:
             if changed.get_role_display() == old:
-                messages.info(request, f"{_name(member.user)} is already {old}; nothing changed.")
+                messages.info(
+                    request, f"{person_name(member.user)} is already {old}; nothing changed."
+                )
             else:
                 messages.success(
                     request,
-                    f"{_name(member.user)}: role changed from {old} to "
+                    f"{person_name(member.user)}: role changed from {old} to "
                     f"{changed.get_role_display()}.",
                 )
             return redirect("members")
@@ -143,7 +141,7 @@ def member_role(request: HttpRequest, pk: int) -> HttpResponse:
         "agencies/member_form.html",
         {
             "form": form,
-            "heading": f"Change the role of {_name(member.user)}",
+            "heading": f"Change the role of {person_name(member.user)}",
             "member": member,
             "agency": admin.agency,
         },
@@ -163,7 +161,7 @@ def member_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"{_name(member.user)} is deactivated and signed out everywhere; they can no "
+            f"{person_name(member.user)} is deactivated and signed out everywhere; they can no "
             "longer sign in.",
         )
     return redirect("members")
@@ -180,7 +178,7 @@ def member_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, f"Not reactivated: {_refusal(error)}")
     else:
-        messages.success(request, f"{_name(member.user)} can sign in again.")
+        messages.success(request, f"{person_name(member.user)} can sign in again.")
     return redirect("members")
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.http import QueryDict
 from django.utils import timezone
 
+from agencies.models import person_name as agency_person_name
 from assessments.models import Answer
 from questionnaires.models import CHOICE_LABELS, SCALE_LABELS, AnswerType, Question
 
@@ -101,26 +102,32 @@ class QuestionRow:
 
 
 def person_name(user) -> str:
-    if user is None:
-        return "a former user"
-    return user.get_full_name() or user.username
+    return agency_person_name(user) or "a former user"
 
 
 def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
-def row_context(row: QuestionRow) -> dict:
+def row_context(row: QuestionRow, phase: str = "") -> dict:
     """One question as a flat dict: the template reads keys, not attributes, which keeps a
-    long section fast to render (Django tries a dict lookup before an attribute)."""
+    long section fast to render (Django tries a dict lookup before an attribute). `phase`
+    picks the wording asked of an agency still preparing, where the questionnaire has one."""
     question, content, errors = row.question, row.content, row.errors
     prefix = row.prefix
     context = {
         "code": question.code,
-        "prompt": question.prompt,
-        "guidance": question.guidance,
+        "prompt": question.prompt_for(phase),
+        "guidance": question.guidance_for(phase),
         "source": question.source,
         "critical": question.critical,
+        "recommended": question.recommended_practice,
+        "state_duty": question.get_state_duty_display() if question.state_duty else "",
+        "na_pending": (
+            question.critical
+            and content["not_applicable"]
+            and not (row.answer and row.answer.na_acknowledged_by_id)
+        ),
         "p": prefix,
         "has_radio": row.has_radio,
         "is_number": question.answer_type == AnswerType.NUMBER,
@@ -176,7 +183,7 @@ def section_template_context(
         "assessment": assessment,
         "sections": sections,
         "section": section,
-        "rows": [row_context(row) for row in rows],
+        "rows": [row_context(row, assessment.phase) for row in rows],
         "error_rows": [
             {"code": row.question.code, "messages": row.error_list} for row in rows if row.errors
         ],

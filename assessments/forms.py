@@ -6,7 +6,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
-from questionnaires.models import PartnershipModel
+from questionnaires.models import PartnershipModel, Phase
+
+from .models import Assessment
 
 
 class AssessmentStartForm(forms.Form):
@@ -22,9 +24,39 @@ class AssessmentStartForm(forms.Form):
         help_text="Questions that apply only to models you do not choose are not asked.",
         error_messages={"required": "Choose at least one 287(g) model: JEM, TFM or WSO."},
     )
+    phase = forms.ChoiceField(
+        label="How far along is the agency?",
+        choices=Phase.choices,
+        initial=Phase.PREPARING,
+        widget=forms.RadioSelect,
+        required=False,  # an older page or script that does not send it starts at the beginning
+        help_text="An agency still preparing is asked about plans and schedules, not about a "
+        "program it has not started.",
+        error_messages={"invalid_choice": "Choose how far along the agency is."},
+    )
+    carry_from = forms.ModelChoiceField(
+        label="Start from an earlier assessment",
+        queryset=Assessment.objects.none(),
+        required=False,
+        empty_label="No: start with every question unanswered",
+        help_text="Copies the answers to questions that carry over to the current questionnaire; "
+        "the overview then lists what changed.",
+        error_messages={"invalid_choice": "Choose one of this agency's assessments."},
+    )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def clean_phase(self) -> str:
+        return self.cleaned_data["phase"] or Phase.PREPARING
+
+    def __init__(self, *args, agency=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        earlier = Assessment.objects.none()
+        if agency is not None:
+            earlier = agency.assessments.select_related("questionnaire").order_by("-created_at")
+        self.fields["carry_from"].queryset = earlier
+        self.fields["carry_from"].label_from_instance = lambda a: (
+            f"{a.title} (rev. {a.revision}, {a.get_status_display().lower()}, "
+            f"questionnaire v{a.questionnaire.version})"
+        )
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Start assessment"))
 

@@ -7,8 +7,11 @@ from django.db import models
 from django.db.models import Q
 
 from agencies.models import Agency
+from jurisdictions.models import StateProfile
+from jurisdictions.selectors import current_profile
 from questionnaires.models import (
     PartnershipModel,
+    Phase,
     Question,
     QuestionnaireVersion,
     display_answer_value,
@@ -30,6 +33,23 @@ class Assessment(models.Model):
     considers_jem = models.BooleanField("considers JEM", default=False)
     considers_tfm = models.BooleanField("considers TFM", default=False)
     considers_wso = models.BooleanField("considers WSO", default=False)
+    phase = models.CharField(max_length=10, choices=Phase.choices, default=Phase.PREPARING)
+    state_profile = models.ForeignKey(
+        StateProfile,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The state-law profile the approved result was scored with.",
+    )
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The earlier assessment whose answers this one started from.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     revision = models.PositiveIntegerField(default=1)
     reopened_from = models.OneToOneField(
@@ -79,8 +99,25 @@ class Assessment(models.Model):
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    @property
+    def state_law(self) -> StateProfile | None:
+        """The state-law profile that applies: the one an approved result was scored with,
+        otherwise the newest for the agency's state. At most one query, then cached."""
+        if not hasattr(self, "_state_law"):
+            if self.status == self.Status.APPROVED and self.state_profile_id:
+                self._state_law = self.state_profile
+            else:
+                self._state_law = current_profile(self.agency.state)
+        return self._state_law
+
+    @property
+    def state_duties(self) -> frozenset[str]:
+        profile = self.state_law
+        return frozenset(profile.duties) if profile else frozenset()
+
     def applicable_questions(self) -> models.QuerySet[Question]:
-        """This assessment's questions, limited to the models it considers. One query."""
+        """This assessment's questions: those of a model it considers, asked in its phase and,
+        for a question a state's law adds, where that law applies. One query."""
         wanted = Q(pk__in=[])
         for model, flag in (
             ("applies_jem", self.considers_jem),
@@ -89,7 +126,12 @@ class Assessment(models.Model):
         ):
             if flag:
                 wanted |= Q(**{model: True})
-        return Question.objects.filter(questionnaire_id=self.questionnaire_id).filter(wanted)
+        return (
+            Question.objects.filter(questionnaire_id=self.questionnaire_id)
+            .filter(wanted)
+            .filter(**{f"applies_{self.phase}": True})
+            .filter(Q(state_duty="") | Q(state_duty__in=sorted(self.state_duties)))
+        )
 
 
 class Answer(models.Model):
@@ -102,6 +144,15 @@ class Answer(models.Model):
     na_reason = models.TextField("reason it is not applicable", blank=True)
     note = models.TextField(blank=True)
     flagged = models.BooleanField("marked for review", default=False)
+    na_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Command staff who accepted a critical question as not applicable.",
+    )
+    na_acknowledged_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .scoring import AssessmentResult, DimensionResult, Level
+from .scoring import AssessmentResult, DimensionResult, Level, StateLaw
 
-LEVEL_COLOURS = {Level.READY: "#0f5132", Level.DEVELOPING: "#7a5a00", Level.NOT_READY: "#842029"}
+LEVEL_COLOURS = {
+    Level.READY: "#0f5132",
+    Level.DEVELOPING: "#7a5a00",
+    Level.NOT_READY: "#842029",
+    Level.NOT_PERMITTED: "#58151c",
+}
 CHART_LABEL_WIDTH = 230
 CHART_BAR_WIDTH = 340
 CHART_ROW_HEIGHT = 44
@@ -98,10 +104,52 @@ class SectionRow:
     score: int | None
 
 
-def results_context(result: AssessmentResult) -> dict:
+@dataclass(frozen=True)
+class StateLawPanel:
+    """What the pages and the PDF say about the state's law: the profile, and the days left
+    before a mandate's deadline counted from `today`."""
+
+    law: StateLaw
+    deadline: datetime.date | None
+    days_left: int | None
+
+    @property
+    def deadline_passed(self) -> bool:
+        return self.days_left is not None and self.days_left < 0
+
+    @property
+    def days_overdue(self) -> int:
+        return -(self.days_left or 0)
+
+    @property
+    def deadline_text(self) -> str:
+        if self.deadline is None or self.days_left is None:
+            return ""
+        when = self.deadline.strftime("%B %-d, %Y")
+        if self.days_left > 1:
+            return f"Deadline {when}: {self.days_left} days left."
+        if self.days_left == 1:
+            return f"Deadline {when}: 1 day left."
+        if self.days_left == 0:
+            return f"Deadline {when}: today."
+        days = "1 day" if self.days_overdue == 1 else f"{self.days_overdue} days"
+        return f"Deadline {when}: passed {days} ago."
+
+
+def state_law_panel(law: StateLaw | None, today: datetime.date) -> StateLawPanel | None:
+    if law is None:
+        return None
+    deadline = datetime.date.fromisoformat(law.deadline) if law.deadline else None
+    days_left = (deadline - today).days if deadline else None
+    return StateLawPanel(law=law, deadline=deadline, days_left=days_left)
+
+
+def results_context(result: AssessmentResult, today: datetime.date | None = None) -> dict:
     """Everything a results view needs, as lists and plain values."""
     return {
         "result": result,
+        "state_law": state_law_panel(result.state_law, today or datetime.date.today()),
+        "critical_not_applicable": list(result.critical_not_applicable),
         "dimensions": result.dimensions,
         "chart": dimension_chart(result.dimensions),
         "section_rows": [

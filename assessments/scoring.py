@@ -1,12 +1,19 @@
-"""How readiness scores are calculated (method version 1).
+"""How readiness scores are calculated (method version 2).
 
 Scores are a pure function of the questionnaire and the answers: the same questions and answers
 always give the same result, whatever order they are given in.
 
 Which questions count
-    A question is included when it applies to at least one of the 287(g) models chosen for the
-    assessment (JEM, TFM, WSO). Questions that apply only to other models are left out of every
-    figure: scores, completion and the action plan.
+    A question is included when all three hold: it applies to at least one of the 287(g) models
+    chosen for the assessment (JEM, TFM, WSO); it is asked in the agency's phase (preparing to
+    request an agreement, agreement signed but not yet operating, or operating); and, for a
+    question that a state's law adds (a duty such as requesting an agreement by a deadline or a
+    governing-body vote), the state-law profile of the agency's state lists that duty. Questions
+    left out by these rules are left out of every figure: scores, completion and the action plan.
+    A question that needs a running program (trained officers, published statistics, audits) is
+    therefore never scored as a failure of an agency that has not started; where the
+    questionnaire gives an applicant's own wording ("is there a written, approved plan..."), an
+    agency still preparing is asked that instead, and it is scored the same way.
 
 Credit for an answer
     - Yes / Partial / No: Yes earns 1, Partial 1/2, No 0.
@@ -19,6 +26,10 @@ Credit for an answer
       count towards completion.
     - Not applicable removes the question from every score and from the action plan; it counts
       as answered.
+    - A critical question marked Not applicable leaves the scores only once command staff have
+      acknowledged the stated reason; until then it counts as No (and caps as one). Either way it
+      is listed with the critical gaps: marked not applicable by whom, for what reason, and who
+      acknowledged it.
     - An unanswered question earns 0 and makes the whole result provisional. A value the
       question cannot accept (for example a word in a number question) is treated as unanswered.
 
@@ -45,11 +56,20 @@ Critical questions
     the result is already marked provisional until it is answered. A dimension lists as "capped
     by" the critical questions that set its level below the level its score alone would give.
 
+State law
+    Where the state-law profile of the agency's state says state law bars 287(g) agreements
+    (or the functions they delegate), the overall level is "Not permitted under state law",
+    whatever the answers; the dimension scores and levels are still calculated, as readiness
+    would stand if the law changed. A mandate or conditions add their duties as questions (see
+    "Which questions count"). An approved result keeps the profile it was scored with: a later
+    version of the profiles does not change it.
+
 Overall result
-    The overall level is the lowest level among the assessed dimensions: readiness is only as
-    strong as its weakest dimension. The overall score uses the same formula over all three
-    dimensions' weights together. Each section (step) gets a score by the same formula over its
-    own questions, and a completion share: answered (Not applicable included) out of included.
+    Unless state law bars an agreement, the overall level is the lowest level among the
+    assessed dimensions: readiness is only as strong as its weakest dimension. The overall score
+    uses the same formula over all three dimensions' weights together. Each section (step) gets
+    a score by the same formula over its own questions, and a completion share: answered (Not
+    applicable included) out of included.
 
 Action plan
     Every included, applicable, scored question with credit below 1 (unanswered ones included, at
@@ -67,7 +87,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
-METHOD_VERSION = "1"
+METHOD_VERSION = "2"
 
 DIMENSIONS = ("capacity", "policy", "community")
 DIMENSION_LABELS = {
@@ -77,6 +97,8 @@ DIMENSION_LABELS = {
 }
 
 MODELS = frozenset({"JEM", "TFM", "WSO"})
+PHASES = frozenset({"preparing", "signed", "operating"})
+PROHIBITION = "prohibition"
 
 CHOICE = "choice"
 SCALE = "scale"
@@ -98,6 +120,8 @@ class Level(StrEnum):
     READY = "ready"
     DEVELOPING = "developing"
     NOT_READY = "not_ready"
+    # Only ever an overall level: state law bars the agreement, whatever the scores.
+    NOT_PERMITTED = "not_permitted"
 
     @property
     def label(self) -> str:
@@ -127,8 +151,13 @@ class Level(StrEnum):
         return self.rank >= self._other_rank(other)
 
 
-_LEVEL_LABELS = {Level.READY: "Ready", Level.DEVELOPING: "Developing", Level.NOT_READY: "Not ready"}
-_LEVEL_RANKS = {Level.NOT_READY: 0, Level.DEVELOPING: 1, Level.READY: 2}
+_LEVEL_LABELS = {
+    Level.READY: "Ready",
+    Level.DEVELOPING: "Developing",
+    Level.NOT_READY: "Not ready",
+    Level.NOT_PERMITTED: "Not permitted under state law",
+}
+_LEVEL_RANKS = {Level.NOT_PERMITTED: -1, Level.NOT_READY: 0, Level.DEVELOPING: 1, Level.READY: 2}
 
 
 # --- Input ---------------------------------------------------------------------------------------
@@ -149,6 +178,8 @@ class ScoringQuestion:
     prompt: str = ""
     threshold_full: Decimal | None = None
     threshold_partial: Decimal | None = None
+    phases: frozenset[str] = PHASES
+    state_duty: str = ""
 
     def __post_init__(self) -> None:
         if self.answer_type not in ANSWER_TYPES:
@@ -161,6 +192,8 @@ class ScoringQuestion:
         unknown = set(self.models) - MODELS
         if unknown:
             raise ValueError(f"Question {self.code}: unknown models {sorted(unknown)}.")
+        if not self.phases or set(self.phases) - PHASES:
+            raise ValueError(f"Question {self.code}: phases must be among {sorted(PHASES)}.")
         self._check_thresholds()
 
     def _check_thresholds(self) -> None:
@@ -209,6 +242,49 @@ class ScoringAnswer:
     code: str
     value: str
     not_applicable: bool = False
+    na_reason: str = ""
+    # Who last set the answer, and who of command staff accepted a critical N/A (names).
+    marked_by: str = ""
+    acknowledged_by: str = ""
+
+
+@dataclass(frozen=True)
+class StateLaw:
+    """The state-law profile an assessment is scored with, kept whole in the result so an
+    approved result shows the law as it was read then."""
+
+    state: str
+    name: str
+    status: str
+    status_label: str
+    verified: bool
+    checked_on: str
+    summary: str
+    citation: str
+    url: str
+    law_version: int
+    deadline: str | None = None
+    applies_to: str = ""
+    enforced_by: str = ""
+    ending: str = ""
+    duties: tuple[str, ...] = ()
+    duty_labels: tuple[str, ...] = ()
+
+    @property
+    def prohibits(self) -> bool:
+        return self.status == PROHIBITION
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data["duties"], data["duty_labels"] = list(self.duties), list(self.duty_labels)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> StateLaw:
+        known = {key: value for key, value in data.items() if key in cls.__dataclass_fields__}
+        known["duties"] = tuple(known.get("duties", ()))
+        known["duty_labels"] = tuple(known.get("duty_labels", ()))
+        return cls(**known)
 
 
 # --- Result --------------------------------------------------------------------------------------
@@ -324,6 +400,29 @@ class Action:
 
 
 @dataclass(frozen=True)
+class CriticalNotApplicable:
+    """A critical question marked Not applicable: listed with the critical gaps, never silent."""
+
+    code: str
+    section_code: str
+    prompt: str
+    reason: str
+    marked_by: str
+    acknowledged_by: str
+
+    @property
+    def acknowledged(self) -> bool:
+        return bool(self.acknowledged_by)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CriticalNotApplicable:
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
 class AssessmentResult:
     dimensions: tuple[DimensionResult, ...]
     overall_exact: Fraction | None
@@ -339,6 +438,13 @@ class AssessmentResult:
     completion: Fraction | None
     explanation: str
     method_version: str = field(default=METHOD_VERSION)
+    phase: str | None = None
+    state_law: StateLaw | None = None
+    critical_not_applicable: tuple[CriticalNotApplicable, ...] = ()
+
+    @property
+    def permitted(self) -> bool:
+        return self.state_law is None or not self.state_law.prohibits
 
     def dimension(self, key: str) -> DimensionResult:
         for result in self.dimensions:
@@ -363,6 +469,9 @@ class AssessmentResult:
             "provisional": self.provisional,
             "completion": _fraction_out(self.completion),
             "explanation": self.explanation,
+            "phase": self.phase,
+            "state_law": None if self.state_law is None else self.state_law.to_dict(),
+            "critical_not_applicable": [c.to_dict() for c in self.critical_not_applicable],
         }
 
     @classmethod
@@ -382,6 +491,12 @@ class AssessmentResult:
             completion=_fraction_in(data["completion"]),
             explanation=data["explanation"],
             method_version=data["method_version"],
+            # Results frozen by method version 1 have none of these.
+            phase=data.get("phase"),
+            state_law=StateLaw.from_dict(data["state_law"]) if data.get("state_law") else None,
+            critical_not_applicable=tuple(
+                CriticalNotApplicable.from_dict(c) for c in data.get("critical_not_applicable", ())
+            ),
         )
 
 
@@ -493,9 +608,43 @@ def _evaluate(question: ScoringQuestion, answer: ScoringAnswer | None) -> _Item:
     answered = _is_answered(question, answer)
     credit = answer_credit(question, answer)
     not_applicable = answer is not None and answer.not_applicable
-    if credit is None and question.scored and not not_applicable:
+    # A critical N/A leaves the scores only once acknowledged; until then it counts as No.
+    pending = not_applicable and question.critical and not answer.acknowledged_by
+    if credit is None and question.scored and (pending or not not_applicable):
         credit = Fraction(0)
     return _Item(question=question, answered=answered, credit=credit)
+
+
+def _critical_not_applicable(
+    items: Sequence[_Item], answers: Mapping[str, ScoringAnswer]
+) -> tuple[CriticalNotApplicable, ...]:
+    listed = []
+    for item in items:
+        answer = answers.get(item.question.code)
+        if item.question.critical and answer is not None and answer.not_applicable:
+            listed.append(
+                CriticalNotApplicable(
+                    code=item.question.code,
+                    section_code=item.question.section_code,
+                    prompt=item.question.prompt,
+                    reason=answer.na_reason,
+                    marked_by=answer.marked_by,
+                    acknowledged_by=answer.acknowledged_by,
+                )
+            )
+    return tuple(listed)
+
+
+def _included(
+    question: ScoringQuestion, models: frozenset[str], phase: str | None, law: StateLaw | None
+) -> bool:
+    if not question.models & models:
+        return False
+    if phase is not None and phase not in question.phases:
+        return False
+    if question.state_duty:
+        return law is not None and question.state_duty in law.duties
+    return True
 
 
 def _percent(items: Iterable[_Item], weight: Callable[[ScoringQuestion], int]) -> Fraction | None:
@@ -599,9 +748,20 @@ def _headline(dimensions: Sequence[DimensionResult], overall: Level | None) -> s
 
 
 def _explanation(
-    dimensions: Sequence[DimensionResult], overall: Level | None, unanswered: int
+    dimensions: Sequence[DimensionResult],
+    overall: Level | None,
+    unanswered: int,
+    law: StateLaw | None = None,
 ) -> str:
     sentences = [_headline(dimensions, overall)]
+    if law is not None and law.prohibits:
+        readiness = min((d.level for d in dimensions if d.level is not None), default=None)
+        sentences = [
+            f"Overall: {Level.NOT_PERMITTED.label} — {law.name} law bars this agreement "
+            f"({law.citation}).",
+            "Readiness as it would stand if the law allowed an agreement: "
+            + _headline(dimensions, readiness).removeprefix("Overall: "),
+        ]
     not_assessed = [d.label for d in dimensions if not d.assessed]
     if not_assessed and overall is not None:
         verb, pronoun = ("is", "it") if len(not_assessed) == 1 else ("are", "them")
@@ -626,6 +786,7 @@ def _check_input(
     questions: Sequence[ScoringQuestion],
     answers: Mapping[str, ScoringAnswer],
     models: frozenset[str],
+    phase: str | None,
 ) -> None:
     _check_unique((s.code for s in sections), "section")
     _check_unique((q.code for q in questions), "question")
@@ -639,6 +800,8 @@ def _check_input(
     unknown = set(models) - MODELS
     if unknown:
         raise ValueError(f"Unknown models {sorted(unknown)}.")
+    if phase is not None and phase not in PHASES:
+        raise ValueError(f"Unknown phase {phase!r}.")
 
 
 def score_assessment(
@@ -647,20 +810,28 @@ def score_assessment(
     questions: Sequence[ScoringQuestion],
     answers: Mapping[str, ScoringAnswer],
     models: frozenset[str],
+    phase: str | None = None,
+    state_law: StateLaw | None = None,
 ) -> AssessmentResult:
     """Score one assessment. Pure: no I/O; the order of the inputs does not matter.
 
-    Answers for questions not in `questions` are ignored. Raises ValueError on inconsistent
-    input (duplicate codes, a question in an unknown section, an unknown model).
+    `phase` None asks every question whatever its phases (as method version 1 did); `state_law`
+    None means no profile is known for the agency's state. Answers for questions not in
+    `questions` are ignored. Raises ValueError on inconsistent input (duplicate codes, a
+    question in an unknown section, an unknown model or phase).
     """
     models = frozenset(models)
-    _check_input(sections, questions, answers, models)
+    _check_input(sections, questions, answers, models, phase)
     ordered = sorted(questions, key=lambda q: (q.position, q.code))
-    items = [_evaluate(q, answers.get(q.code)) for q in ordered if q.models & models]
+    items = [
+        _evaluate(q, answers.get(q.code)) for q in ordered if _included(q, models, phase, state_law)
+    ]
 
     dimensions = tuple(_dimension_result(key, items) for key in DIMENSIONS)
     levels = [d.level for d in dimensions if d.level is not None]
     overall_level = min(levels) if levels else None
+    if state_law is not None and state_law.prohibits:
+        overall_level = Level.NOT_PERMITTED
     overall_exact = _percent(items, lambda q: q.total_weight)
     actions = _actions(items)
     unanswered_codes = tuple(item.question.code for item in items if not item.answered)
@@ -681,5 +852,8 @@ def score_assessment(
         unanswered_codes=unanswered_codes,
         provisional=bool(unanswered_codes),
         completion=Fraction(answered, len(items)) if items else None,
-        explanation=_explanation(dimensions, overall_level, len(unanswered_codes)),
+        explanation=_explanation(dimensions, overall_level, len(unanswered_codes), state_law),
+        phase=phase,
+        state_law=state_law,
+        critical_not_applicable=_critical_not_applicable(items, answers),
     )

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from agencies.models import Agency, Membership
+from agencies.models import Agency, Membership, person_name
 from audit import selectors as audit_selectors
 from audit.models import Event
+from jurisdictions.models import StateProfile
+from jurisdictions.selectors import current_profile
 from questionnaires.models import Question, Section
 
 from . import scoring
@@ -20,14 +22,18 @@ from .models import Answer, Assessment
 def assessment_for_member(*, membership: Membership, pk: int) -> Assessment:
     """The assessment if it belongs to the member's agency, else 404 (never 403). One query."""
     return get_object_or_404(
-        Assessment.objects.select_related("agency", "questionnaire", "approved_by"),
+        Assessment.objects.select_related(
+            "agency", "questionnaire", "approved_by", "state_profile__law"
+        ),
         pk=pk,
         agency_id=membership.agency_id,
     )
 
 
 def agency_assessments(agency: Agency) -> QuerySet[Assessment]:
-    return agency.assessments.select_related("questionnaire", "approved_by", "created_by")
+    return agency.assessments.select_related(
+        "questionnaire", "approved_by", "created_by", "state_profile__law"
+    )
 
 
 @dataclass(frozen=True)
@@ -49,38 +55,68 @@ class Progress:
 ANSWERED = Q(not_applicable=True) | ~Q(value="")
 
 
-def _applies(question_flags: dict, assessment: Assessment) -> bool:
-    return (
-        (assessment.considers_jem and question_flags["applies_jem"])
-        or (assessment.considers_tfm and question_flags["applies_tfm"])
-        or (assessment.considers_wso and question_flags["applies_wso"])
+def _applies(question: dict, assessment: Assessment, duties: frozenset[str]) -> bool:
+    """The rule of `Assessment.applicable_questions`, on a row of question flags."""
+    considered = (
+        (assessment.considers_jem and question["applies_jem"])
+        or (assessment.considers_tfm and question["applies_tfm"])
+        or (assessment.considers_wso and question["applies_wso"])
     )
+    return (
+        bool(considered)
+        and question[f"applies_{assessment.phase}"]
+        and (not question["state_duty"] or question["state_duty"] in duties)
+    )
+
+
+def preload_state_law(assessments: list[Assessment]) -> None:
+    """Give each assessment its state-law profile with one query per state, not per row."""
+    by_state: dict[str, StateProfile | None] = {}
+    for assessment in assessments:
+        if assessment.status == Assessment.Status.APPROVED and assessment.state_profile_id:
+            continue
+        state = assessment.agency.state
+        if state not in by_state:
+            by_state[state] = current_profile(state)
+        assessment._state_law = by_state[state]
 
 
 def assessments_progress(assessments: list[Assessment]) -> dict[int, Progress]:
-    """Answered / applicable for each assessment. Two queries, whatever the number of either."""
+    """Answered / applicable for each assessment. Three queries, whatever the number of either."""
     if not assessments:
         return {}
+    preload_state_law(assessments)
     questions = Question.objects.filter(
         questionnaire_id__in={a.questionnaire_id for a in assessments}
-    ).values("id", "questionnaire_id", "applies_jem", "applies_tfm", "applies_wso")
+    ).values(
+        "id",
+        "questionnaire_id",
+        "applies_jem",
+        "applies_tfm",
+        "applies_wso",
+        "applies_preparing",
+        "applies_signed",
+        "applies_operating",
+        "state_duty",
+    )
     by_questionnaire = defaultdict(list)
     for flags in questions:
         by_questionnaire[flags["questionnaire_id"]].append(flags)
-    answered = dict(
+    answered = defaultdict(set)
+    for assessment_id, question_id in (
         Answer.objects.filter(assessment__in=assessments)
         .filter(ANSWERED)
-        .values("assessment")
-        .annotate(n=Count("id"))
-        .values_list("assessment", "n")
-    )
-    return {
-        a.pk: Progress(
-            answered=answered.get(a.pk, 0),
-            applicable=sum(1 for f in by_questionnaire[a.questionnaire_id] if _applies(f, a)),
-        )
-        for a in assessments
-    }
+        .values_list("assessment", "question")
+    ):
+        answered[assessment_id].add(question_id)
+    progress = {}
+    for a in assessments:
+        duties = a.state_duties
+        applicable = {
+            f["id"] for f in by_questionnaire[a.questionnaire_id] if _applies(f, a, duties)
+        }
+        progress[a.pk] = Progress(len(answered[a.pk] & applicable), len(applicable))
+    return progress
 
 
 def unanswered_questions(assessment: Assessment) -> list[Question]:
@@ -94,7 +130,7 @@ def unanswered_questions(assessment: Assessment) -> list[Question]:
     )
 
 
-def scoring_question(question: Question) -> scoring.ScoringQuestion:
+def scoring_question(question: Question, phase: str | None = None) -> scoring.ScoringQuestion:
     return scoring.ScoringQuestion(
         code=question.code,
         section_code=question.section.code,
@@ -106,29 +142,68 @@ def scoring_question(question: Question) -> scoring.ScoringQuestion:
         critical=question.critical,
         models=question.models,
         recommendation=question.recommendation,
-        prompt=question.prompt,
+        prompt=question.prompt_for(phase) if phase else question.prompt,
         threshold_full=question.threshold_full,
         threshold_partial=question.threshold_partial,
+        phases=question.phases,
+        state_duty=question.state_duty,
+    )
+
+
+def scoring_state_law(profile: StateProfile | None) -> scoring.StateLaw | None:
+    if profile is None:
+        return None
+    first = profile.citations[0] if profile.citations else {"title": "", "url": ""}
+    return scoring.StateLaw(
+        state=profile.state,
+        name=profile.name,
+        status=profile.status,
+        status_label=profile.get_status_display(),
+        verified=profile.verified,
+        checked_on=profile.checked_on.isoformat(),
+        summary=profile.summary,
+        citation=profile.citation_text,
+        url=first["url"],
+        law_version=profile.law.version,
+        deadline=profile.deadline.isoformat() if profile.deadline else None,
+        applies_to=profile.applies_to,
+        enforced_by=profile.enforced_by,
+        ending=profile.ending,
+        duties=tuple(profile.duties),
+        duty_labels=tuple(profile.duty_labels),
+    )
+
+
+def scoring_answer(answer: Answer) -> scoring.ScoringAnswer:
+    return scoring.ScoringAnswer(
+        answer.question.code,
+        answer.value,
+        answer.not_applicable,
+        na_reason=answer.na_reason,
+        marked_by=person_name(answer.updated_by),
+        acknowledged_by=person_name(answer.na_acknowledged_by),
     )
 
 
 def assessment_live_result(assessment: Assessment) -> scoring.AssessmentResult:
-    """Score the assessment's current answers. Three queries."""
+    """Score the assessment's current answers. Four queries (three when the state-law profile
+    is already on the assessment)."""
     sections = list(Section.objects.filter(questionnaire_id=assessment.questionnaire_id))
     questions = list(
         Question.objects.filter(questionnaire_id=assessment.questionnaire_id).select_related(
             "section"
         )
     )
-    answers = Answer.objects.filter(assessment=assessment).select_related("question")
+    answers = Answer.objects.filter(assessment=assessment).select_related(
+        "question", "updated_by", "na_acknowledged_by"
+    )
     return scoring.score_assessment(
         sections=[scoring.ScoringSection(s.code, s.title, s.position) for s in sections],
-        questions=[scoring_question(q) for q in questions],
-        answers={
-            a.question.code: scoring.ScoringAnswer(a.question.code, a.value, a.not_applicable)
-            for a in answers
-        },
+        questions=[scoring_question(q, assessment.phase) for q in questions],
+        answers={a.question.code: scoring_answer(a) for a in answers},
         models=assessment.models,
+        phase=assessment.phase,
+        state_law=scoring_state_law(assessment.state_law),
     )
 
 
@@ -228,4 +303,58 @@ def questionnaire_sections_with_questions(questionnaire) -> list[Section]:
                 "questions", queryset=Question.objects.order_by("position"), to_attr="question_list"
             )
         )
+    )
+
+
+def critical_not_applicable(assessment: Assessment) -> list[Answer]:
+    """Critical questions marked Not applicable, with who marked and who accepted them, in
+    questionnaire order. One query."""
+    return list(
+        Answer.objects.filter(
+            assessment=assessment,
+            not_applicable=True,
+            question__critical=True,
+            question__in=assessment.applicable_questions(),
+        )
+        .select_related("question__section", "updated_by", "na_acknowledged_by")
+        .order_by("question__position")
+    )
+
+
+@dataclass(frozen=True)
+class CarryOver:
+    """What changed when a draft started from an assessment on an earlier questionnaire."""
+
+    source: Assessment
+    carried: list[tuple[str, str]]  # (earlier code, this version's code), answers copied
+    new_questions: list[Question]  # asked here, with no earlier answer carried to them
+    dropped: list[str]  # earlier codes whose answers did not carry over
+
+
+def carry_over_changes(assessment: Assessment) -> CarryOver | None:
+    """None unless the draft started from an assessment on another questionnaire version.
+    Three queries."""
+    source = assessment.carried_from
+    if source is None or source.questionnaire_id == assessment.questionnaire_id:
+        return None
+    table = assessment.questionnaire.codes_carried_from(source.questionnaire)
+    answered = list(
+        Answer.objects.filter(assessment=source)
+        .filter(ANSWERED)
+        .order_by("question__position")
+        .values_list("question__code", flat=True)
+    )
+    questions = list(
+        assessment.applicable_questions().select_related("section").order_by("position")
+    )
+    for question in questions:
+        question.asked_prompt = question.prompt_for(assessment.phase)
+    asked = {q.code for q in questions}
+    carried = [(old, table[old]) for old in answered if table.get(old) in asked]
+    targets = {new for _, new in carried}
+    return CarryOver(
+        source=source,
+        carried=carried,
+        new_questions=[q for q in questions if q.code not in targets],
+        dropped=[old for old in answered if table.get(old) not in asked],
     )

@@ -21,7 +21,7 @@ from agencies.access import Action, membership_or_none, require
 from agencies.models import Agency, Membership
 from audit.models import Event
 from audit.services import event_build, event_record, events_record
-from questionnaires.models import AnswerType, Question, QuestionnaireVersion
+from questionnaires.models import AnswerType, Phase, Question, QuestionnaireVersion
 
 from . import scoring
 from .models import Answer, Assessment, ScoreSnapshot
@@ -150,8 +150,13 @@ def assessment_start(
     membership: Membership,
     title: str,
     models: Iterable[str],
+    phase: str = Phase.PREPARING,
+    carry_from: Assessment | None = None,
     ip_address: str | None = None,
 ) -> Assessment:
+    """Start a draft on the newest published questionnaire. With `carry_from` (an earlier
+    assessment of the same agency), copy the answers whose questions carry over: the same
+    question on the same version, or one the new version's carry-over table maps to."""
     require(membership, Action.START, agency_id=agency.pk)
     title = title.strip()
     models = set(models)
@@ -162,6 +167,10 @@ def assessment_start(
     unknown = models - scoring.MODELS
     if unknown:
         raise ValidationError({"models": f"Unknown model {', '.join(sorted(unknown))}."})
+    if phase not in Phase.values:
+        raise ValidationError({"phase": "Choose how far along the agency is."})
+    if carry_from is not None and carry_from.agency_id != agency.pk:
+        raise ValidationError({"carry_from": "Choose one of this agency's assessments."})
     assessment = Assessment.objects.create(
         agency=agency,
         questionnaire=latest_published_questionnaire(),
@@ -169,16 +178,38 @@ def assessment_start(
         considers_jem="JEM" in models,
         considers_tfm="TFM" in models,
         considers_wso="WSO" in models,
+        phase=phase,
+        carried_from=carry_from,
         created_by=user,
     )
+    new = {"title": assessment.title, "models": sorted(models), "phase": phase}
+    if carry_from is not None:
+        _answers_carry_over(source=carry_from, target=assessment)
+        new["carried_from"] = carry_from.pk
     _record(
         assessment=assessment,
         user=user,
         kind=Event.Kind.ASSESSMENT_STARTED,
-        new={"title": assessment.title, "models": sorted(models)},
+        new=new,
         ip_address=ip_address,
     )
     return assessment
+
+
+def _answers_carry_over(*, source: Assessment, target: Assessment) -> None:
+    """Copy the carried-over answers into the new draft; acknowledgements do not carry."""
+    codes = target.questionnaire.codes_carried_from(source.questionnaire)
+    wanted = {q.code: q for q in target.applicable_questions()}
+    Answer.objects.bulk_create(
+        Answer(
+            assessment=target,
+            question=wanted[codes[answer.question.code]],
+            **answer_content(answer),
+            updated_by_id=answer.updated_by_id,
+        )
+        for answer in source.answers.select_related("question")
+        if codes.get(answer.question.code) in wanted
+    )
 
 
 CHOICE_VALUES = tuple(scoring.CHOICE_CREDIT)
@@ -316,6 +347,9 @@ def answers_save(
             to_update.append(answer)
         for name, value in new.items():
             setattr(answer, name, value)
+        if _acknowledged_content(old) != _acknowledged_content(new):
+            answer.na_acknowledged_by = None
+            answer.na_acknowledged_at = None
         answer.updated_by = user
         answer.updated_at = now
         result.saved.append(answer)
@@ -333,12 +367,63 @@ def answers_save(
     Answer.objects.bulk_create(to_create)
     if to_update:
         Answer.objects.bulk_update(
-            to_update, [*answer_content(None), "version", "updated_by", "updated_at"]
+            to_update,
+            [
+                *answer_content(None),
+                "version",
+                "updated_by",
+                "updated_at",
+                "na_acknowledged_by",
+                "na_acknowledged_at",
+            ],
         )
     events_record(events)
     if result.saved:
         Assessment.objects.filter(pk=locked.pk).update(updated_at=now)
     return result
+
+
+def _acknowledged_content(content: dict) -> tuple:
+    """What command staff accept when they acknowledge a critical N/A: the mark and its reason."""
+    return (content["not_applicable"], content["na_reason"], content["value"])
+
+
+@transaction.atomic
+def not_applicable_acknowledge(
+    *,
+    assessment: Assessment,
+    user,
+    membership: Membership,
+    question_id: int,
+    ip_address: str | None = None,
+) -> Answer:
+    """Command staff accept a critical question's Not applicable and its reason, so it leaves
+    the scores (until then it counts as No). Changing the answer withdraws the acknowledgement."""
+    _require(user, Action.APPROVE, assessment, membership)
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.status == Assessment.Status.APPROVED:
+        raise WorkflowError("This assessment is approved: its answers can no longer change.")
+    answer = (
+        Answer.objects.select_for_update(of=("self",))
+        .select_related("question")
+        .filter(assessment=locked, question_id=question_id)
+        .first()
+    )
+    if answer is None or not answer.not_applicable or not answer.question.critical:
+        raise WorkflowError("Only a critical question marked Not applicable needs this.")
+    if answer.na_acknowledged_by_id is None:
+        answer.na_acknowledged_by = user
+        answer.na_acknowledged_at = timezone.now()
+        answer.save(update_fields=["na_acknowledged_by", "na_acknowledged_at"])
+        _record(
+            assessment=locked,
+            user=user,
+            kind=Event.Kind.NA_ACKNOWLEDGED,
+            question=answer.question,
+            new={"reason": answer.na_reason},
+            ip_address=ip_address,
+        )
+    return answer
 
 
 @transaction.atomic
@@ -386,11 +471,16 @@ def assessment_approve(
     _require(user, Action.APPROVE, assessment, membership)
     locked = _lock_submitted(assessment)
     now = timezone.now()
+    result = assessment_live_result(locked)
     locked.status = Assessment.Status.APPROVED
     locked.approved_by = user
     locked.approved_at = now
-    locked.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
-    ScoreSnapshot.objects.create(assessment=locked, result=assessment_live_result(locked).to_dict())
+    # The profile it was scored with: a later version of the state-law file does not change it.
+    locked.state_profile = locked.state_law
+    locked.save(
+        update_fields=["status", "approved_by", "approved_at", "state_profile", "updated_at"]
+    )
+    ScoreSnapshot.objects.create(assessment=locked, result=result.to_dict())
     _record(
         assessment=locked,
         user=user,
@@ -451,6 +541,7 @@ def assessment_reopen(
         considers_jem=locked.considers_jem,
         considers_tfm=locked.considers_tfm,
         considers_wso=locked.considers_wso,
+        phase=locked.phase,
         revision=locked.revision + 1,
         reopened_from=locked,
         created_by=user,
@@ -461,6 +552,8 @@ def assessment_reopen(
             question_id=answer.question_id,
             **answer_content(answer),
             updated_by_id=answer.updated_by_id,
+            na_acknowledged_by_id=answer.na_acknowledged_by_id,
+            na_acknowledged_at=answer.na_acknowledged_at,
         )
         for answer in locked.answers.all()
     )

@@ -11,6 +11,11 @@ urlpatterns = [
     path("assessments/<int:pk>/approve/", views.assessment_approve, name="assessment_approve"),
     path("assessments/<int:pk>/return/", views.assessment_return, name="assessment_return"),
     path("assessments/<int:pk>/reopen/", views.assessment_reopen, name="assessment_reopen"),
+    path(
+        "assessments/<int:pk>/not-applicable/<int:question_id>/acknowledge/",
+        views.not_applicable_acknowledge,
+        name="na_acknowledge",
+    ),
     path("assessments/<int:pk>/results/", views.assessment_results, name="assessment_results"),
     path("method/", views.method, name="method"),
     path("assessments/<int:pk>/activity/", views.assessment_activity, name="assessment_activity"),

@@ -9,12 +9,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agencies.access import Action, get_membership, membership_or_none, require
 from agencies.forms import body_problem, bound_form
 from agencies.models import Membership
 from audit.request import client_ip
+from jurisdictions.selectors import current_law, current_profile
 from questionnaires.models import QuestionnaireVersion
 
 from . import results, scoring, selectors, services
@@ -41,13 +43,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     membership = membership_or_none(request.user)
     if membership is None:
         return render(request, "assessments/no_agency.html")
-    assessments = list(selectors.agency_assessments(membership.agency))
+    agency = membership.agency
+    assessments = list(selectors.agency_assessments(agency))
     progress = selectors.assessments_progress(assessments)
     rows = [(assessment, progress[assessment.pk]) for assessment in assessments]
+    law = selectors.scoring_state_law(current_profile(agency.state))
     return render(
         request,
         "assessments/dashboard.html",
-        {"agency": membership.agency, "rows": rows},
+        {
+            "agency": agency,
+            "rows": rows,
+            "state_law": results.state_law_panel(law, timezone.localdate()),
+        },
     )
 
 
@@ -55,7 +63,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def assessment_start(request: HttpRequest) -> HttpResponse:
     membership = get_membership(request)
     require(membership, Action.START)
-    form = bound_form(AssessmentStartForm, request)
+    form = bound_form(AssessmentStartForm, request, agency=membership.agency)
     if request.method == "POST" and form.is_valid():
         try:
             assessment = services.assessment_start(
@@ -64,6 +72,8 @@ def assessment_start(request: HttpRequest) -> HttpResponse:
                 membership=membership,
                 title=form.cleaned_data["title"],
                 models=form.cleaned_data["models"],
+                phase=form.cleaned_data["phase"],
+                carry_from=form.cleaned_data["carry_from"],
                 ip_address=client_ip(request),
             )
         except ValidationError as error:
@@ -116,6 +126,11 @@ def _render_overview(
             "returned": selectors.latest_return_comment(assessment),
             "return_form": return_form or ReturnForm(),
             "missing": missing,
+            "state_law": results.state_law_panel(
+                selectors.scoring_state_law(assessment.state_law), timezone.localdate()
+            ),
+            "critical_not_applicable": selectors.critical_not_applicable(assessment),
+            "carried": selectors.carry_over_changes(assessment),
         },
         status=status,
     )
@@ -286,6 +301,29 @@ def assessment_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def not_applicable_acknowledge(request: HttpRequest, pk: int, question_id: int) -> HttpResponse:
+    assessment, membership = get_assessment_for_user(request, pk)
+    require(membership, Action.APPROVE)
+    try:
+        answer = services.not_applicable_acknowledge(
+            assessment=assessment,
+            user=request.user,
+            membership=membership,
+            question_id=question_id,
+            ip_address=client_ip(request),
+        )
+    except services.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"{answer.question.code} accepted as not applicable: it no longer counts as No.",
+        )
+    return redirect("assessment", pk=assessment.pk)
+
+
+@login_required
+@require_POST
 def assessment_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     assessment, membership = get_assessment_for_user(request, pk)
     require(membership, Action.REOPEN)
@@ -314,7 +352,7 @@ def assessment_activity(request: HttpRequest, pk: int) -> HttpResponse:
 def assessment_results(request: HttpRequest, pk: int) -> HttpResponse:
     assessment, _ = get_assessment_for_user(request, pk)
     result = selectors.assessment_result(assessment)
-    context = results.results_context(result)
+    context = results.results_context(result, timezone.localdate())
     context.update(
         assessment=assessment,
         from_snapshot=assessment.status == assessment.Status.APPROVED,
@@ -343,5 +381,6 @@ def method(request: HttpRequest) -> HttpResponse:
             "sections": sections,
             "method_blocks": results.method_blocks(),
             "method_version": scoring.METHOD_VERSION,
+            "state_law": current_law(),
         },
     )

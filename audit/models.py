@@ -26,6 +26,7 @@ class Event(models.Model):
         APPROVED = "approved", "Approved"
         REOPENED = "reopened", "Reopened as a new revision"
         COMMENTED = "commented", "Comment"
+        NA_ACKNOWLEDGED = "na_acknowledged", "Critical question accepted as not applicable"
         REPORT_DOWNLOADED = "report_downloaded", "Report downloaded"
         EXPORT_DOWNLOADED = "export_downloaded", "JSON export downloaded"
         ANSWERS_CSV_DOWNLOADED = "answers_csv_downloaded", "Answers CSV downloaded"
@@ -160,7 +161,11 @@ class Payload:
 
 K = Event.Kind
 PAYLOADS: dict[str, Payload] = {
-    K.ASSESSMENT_STARTED: Payload(new=frozenset({"title", "models"})),
+    # phase and carried_from (the earlier assessment's id) since questionnaire version 2.
+    K.ASSESSMENT_STARTED: Payload(
+        new=frozenset({"title", "models", "phase", "carried_from"}),
+        optional=frozenset({"phase", "carried_from"}),
+    ),
     # old: the answer before (all keys empty when there was none); new: after.
     K.ANSWER_CHANGED: Payload(old=ANSWER_KEYS, new=ANSWER_KEYS),
     K.SUBMITTED: Payload(old=STATUS, new=STATUS),
@@ -171,6 +176,8 @@ PAYLOADS: dict[str, Payload] = {
         old=frozenset({"revision", "assessment"}), new=frozenset({"revision", "status"})
     ),
     K.COMMENTED: Payload(),  # comment
+    # question set; new.reason: the N/A reason that command staff accepted.
+    K.NA_ACKNOWLEDGED: Payload(new=frozenset({"reason"})),
     K.REPORT_DOWNLOADED: Payload(new=DOWNLOAD),
     K.EXPORT_DOWNLOADED: Payload(new=DOWNLOAD),
     K.ANSWERS_CSV_DOWNLOADED: Payload(new=DOWNLOAD),

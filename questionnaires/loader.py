@@ -1,7 +1,12 @@
 """Validate a questionnaire data file and load it into the database.
 
-The file is TOML (see `questionnaires/data/readiness-v1.toml`). Validation collects every
+The file is TOML (see `questionnaires/data/readiness-v2.toml`). Validation collects every
 problem with its location before anything is written, so a reviewer fixes a file in one pass.
+
+Version 2 added, per question, the phases it is asked in (with an applicant's own wording), the
+"recommended practice" label and the state-law duty that adds it; and, per file, the table of
+earlier codes whose answers carry over. A file without them reads as version 1 did: every
+question asked in every phase, nothing carried over.
 """
 
 from __future__ import annotations
@@ -16,13 +21,29 @@ from pathlib import Path
 
 from django.db import transaction
 
-from .models import AnswerType, PartnershipModel, Question, QuestionnaireVersion, Section
+from .models import (
+    AnswerType,
+    PartnershipModel,
+    Phase,
+    Question,
+    QuestionnaireVersion,
+    Section,
+    StateDuty,
+)
 
-DEFAULT_QUESTIONNAIRE = Path(__file__).resolve().parent / "data" / "readiness-v1.toml"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+# Every shipped version, oldest first: assessments keep the version they were started on.
+QUESTIONNAIRE_V1 = DATA_DIR / "readiness-v1.toml"
+QUESTIONNAIRE_V2 = DATA_DIR / "readiness-v2.toml"
+SHIPPED_QUESTIONNAIRES = (QUESTIONNAIRE_V1, QUESTIONNAIRE_V2)
+DEFAULT_QUESTIONNAIRE = SHIPPED_QUESTIONNAIRES[-1]
 
 DIMENSION_KEYS = ("capacity", "policy", "community")
 ANSWER_TYPES = {choice.value for choice in AnswerType}
 MODEL_CODES = {choice.value for choice in PartnershipModel}
+PHASE_CODES = tuple(choice.value for choice in Phase)
+DUTY_CODES = {choice.value for choice in StateDuty}
+SOURCE_MAX_LENGTH = 500
 SCORED_TYPES = {AnswerType.CHOICE.value, AnswerType.SCALE.value}
 CODE_PATTERN = re.compile(r"^[A-Z]{2,5}-\d{2,3}$")
 
@@ -50,6 +71,22 @@ class QuestionSpec:
     source: str
     threshold_full: str | None = None
     threshold_partial: str | None = None
+    phases: tuple[str, ...] = PHASE_CODES
+    applicant_prompt: str = ""
+    applicant_guidance: str = ""
+    recommended_practice: bool = False
+    state_duty: str = ""
+
+
+# Fields added in version 2, left out of the content hash while they hold their defaults so a
+# file that does not use them keeps the hash it was loaded with.
+_V2_QUESTION_DEFAULTS = {
+    "phases": list(PHASE_CODES),
+    "applicant_prompt": "",
+    "applicant_guidance": "",
+    "recommended_practice": False,
+    "state_duty": "",
+}
 
 
 @dataclass(frozen=True)
@@ -68,10 +105,20 @@ class QuestionnaireSpec:
     description: str
     published: bool
     sections: tuple[SectionSpec, ...]
+    # {"from_version": 1, "codes": {"old code": "new code"}}; empty when nothing carries over.
+    carry_over: dict = field(default_factory=dict)
 
     @property
     def content_hash(self) -> str:
-        canonical = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
+        data = asdict(self)
+        if not data["carry_over"]:
+            del data["carry_over"]
+        for section in data["sections"]:
+            for question in section["questions"]:
+                for key, default in _V2_QUESTION_DEFAULTS.items():
+                    if question[key] == default or question[key] == tuple(default or ()):
+                        del question[key]
+        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -136,6 +183,27 @@ def _parse_question(raw: object, where: str, problems: _Problems) -> QuestionSpe
     prompt = _text(raw, "prompt", where, problems)
     guidance = _text(raw, "guidance", where, problems)
     source = _text(raw, "source", where, problems)
+    if len(source) > SOURCE_MAX_LENGTH:
+        problems.add(where, f"'source' is {len(source)} characters; keep it within 500.")
+    phases = _phases(raw, where, problems)
+    applicant_prompt = _text(raw, "applicant_prompt", where, problems, required=False)
+    applicant_guidance = _text(raw, "applicant_guidance", where, problems, required=False)
+    if (applicant_prompt or applicant_guidance) and Phase.PREPARING not in phases:
+        problems.add(
+            where, "'applicant_prompt' and 'applicant_guidance' need 'preparing' in 'phases'."
+        )
+    if applicant_guidance and not applicant_prompt:
+        problems.add(where, "'applicant_guidance' needs an 'applicant_prompt'.")
+    recommended_practice = raw.get("recommended_practice", False)
+    if not isinstance(recommended_practice, bool):
+        problems.add(where, "'recommended_practice' must be true or false.")
+        recommended_practice = False
+    state_duty = raw.get("state_duty", "")
+    if state_duty != "" and state_duty not in DUTY_CODES:
+        problems.add(
+            where, f"unknown state duty {state_duty!r}; use one of {', '.join(sorted(DUTY_CODES))}."
+        )
+        state_duty = ""
     answer_type = raw.get("answer_type")
     if answer_type not in ANSWER_TYPES:
         problems.add(
@@ -194,7 +262,8 @@ def _parse_question(raw: object, where: str, problems: _Problems) -> QuestionSpe
     recommendation = _text(raw, "recommendation", where, problems, required=scored)
     known = {
         "code", "prompt", "guidance", "answer_type", "weights", "critical", "models",
-        "recommendation", "source", "thresholds",
+        "recommendation", "source", "thresholds", "phases", "applicant_prompt",
+        "applicant_guidance", "recommended_practice", "state_duty",
     }  # fmt: skip
     for key in sorted(set(raw) - known):
         problems.add(where, f"unknown field '{key}'.")
@@ -212,7 +281,59 @@ def _parse_question(raw: object, where: str, problems: _Problems) -> QuestionSpe
         source=source,
         threshold_full=threshold_full,
         threshold_partial=threshold_partial,
+        phases=phases,
+        applicant_prompt=applicant_prompt,
+        applicant_guidance=applicant_guidance,
+        recommended_practice=recommended_practice,
+        state_duty=str(state_duty),
     )
+
+
+def _phases(raw: dict, where: str, problems: _Problems) -> tuple[str, ...]:
+    phases = raw.get("phases")
+    if phases is None:
+        return PHASE_CODES
+    if not isinstance(phases, list) or not phases:
+        problems.add(where, f"'phases' must list at least one of {', '.join(PHASE_CODES)}.")
+        return PHASE_CODES
+    unknown = [p for p in phases if p not in PHASE_CODES]
+    if unknown:
+        problems.add(where, f"unknown phase(s) {unknown}; use {', '.join(PHASE_CODES)}.")
+    return tuple(p for p in PHASE_CODES if p in phases)
+
+
+def _carry_over(raw: object, version: int, codes: set[str], problems: _Problems) -> dict:
+    """The table of earlier codes whose answers stay valid: checked, then kept as plain data."""
+    if raw is None:
+        return {}
+    where = "carry_over"
+    if not isinstance(raw, dict):
+        problems.add(where, "must be a table with 'from_version' and 'codes'.")
+        return {}
+    for key in sorted(set(raw) - {"from_version", "codes"}):
+        problems.add(where, f"unknown field '{key}'.")
+    from_version = raw.get("from_version")
+    if isinstance(from_version, bool) or not isinstance(from_version, int) or from_version < 1:
+        problems.add(
+            where, f"'from_version' must be a whole number from 1 up, not {from_version!r}."
+        )
+    elif version and from_version >= version:
+        problems.add(where, f"'from_version' ({from_version}) must be below 'version' ({version}).")
+    mapping = raw.get("codes")
+    if not isinstance(mapping, dict) or not mapping:
+        problems.add(where, "'codes' must map earlier codes to this file's codes.")
+        return {}
+    seen: dict[str, str] = {}
+    for old, new in mapping.items():
+        if not CODE_PATTERN.match(old):
+            problems.add(where, f"earlier code {old!r} must look like CAP-01.")
+        if not isinstance(new, str) or new not in codes:
+            problems.add(where, f"{old} maps to {new!r}, which is not a question in this file.")
+            continue
+        if new in seen:
+            problems.add(where, f"{old} and {seen[new]} both map to {new}; map each code once.")
+        seen[new] = old
+    return {"from_version": from_version, "codes": dict(sorted(mapping.items()))}
 
 
 def parse_questionnaire(text: str) -> QuestionnaireSpec:
@@ -270,9 +391,35 @@ def parse_questionnaire(text: str) -> QuestionnaireSpec:
             seen_questions[question.code] = code
             questions.append(question)
         sections.append(SectionSpec(code, section_title, summary, tuple(questions)))
+    duties: dict[str, str] = {}
+    for section in sections:
+        for question in section.questions:
+            if question.state_duty and question.state_duty in duties:
+                problems.add(
+                    f"question {question.code}",
+                    f"state duty '{question.state_duty}' is already asked by "
+                    f"{duties[question.state_duty]}; ask each duty once.",
+                )
+            duties.setdefault(question.state_duty, question.code)
+    carry_over = _carry_over(data.get("carry_over"), version, set(seen_questions), problems)
+    for key in sorted(set(data) - {"slug", "version", "title", "description", "published",
+                                   "sections", "carry_over"}):  # fmt: skip
+        problems.add("file", f"unknown field '{key}'.")
     if problems.items:
         raise QuestionnaireError(problems.items)
-    return QuestionnaireSpec(slug, version, title, description, published, tuple(sections))
+    return QuestionnaireSpec(
+        slug, version, title, description, published, tuple(sections), carry_over
+    )
+
+
+def questionnaire_read(path: Path | str) -> QuestionnaireSpec:
+    """Read and validate the file at `path` without touching the database."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise QuestionnaireError([f"{path}: cannot be read ({error.strerror})."]) from error
+    return parse_questionnaire(text)
 
 
 @transaction.atomic
@@ -283,11 +430,7 @@ def questionnaire_load(*, path: Path | str) -> LoadOutcome:
     version number, which then loads beside the old one.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise QuestionnaireError([f"{path}: cannot be read ({error.strerror})."]) from error
-    spec = parse_questionnaire(text)
+    spec = questionnaire_read(path)
     existing = (
         QuestionnaireVersion.objects.select_for_update()
         .filter(slug=spec.slug, version=spec.version)
@@ -315,6 +458,7 @@ def questionnaire_load(*, path: Path | str) -> LoadOutcome:
     questionnaire.description = spec.description
     questionnaire.published = spec.published
     questionnaire.content_hash = spec.content_hash
+    questionnaire.carry_over = spec.carry_over
     questionnaire.source_file = path.name
     questionnaire.save()
     _create_tree(questionnaire, spec)
@@ -354,6 +498,13 @@ def _create_tree(questionnaire: QuestionnaireVersion, spec: QuestionnaireSpec) -
                     threshold_full=q.threshold_full,
                     threshold_partial=q.threshold_partial,
                     source=q.source,
+                    applies_preparing=Phase.PREPARING in q.phases,
+                    applies_signed=Phase.SIGNED in q.phases,
+                    applies_operating=Phase.OPERATING in q.phases,
+                    applicant_prompt=q.applicant_prompt,
+                    applicant_guidance=q.applicant_guidance,
+                    recommended_practice=q.recommended_practice,
+                    state_duty=q.state_duty,
                 )
             )
     Question.objects.bulk_create(questions)

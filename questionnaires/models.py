@@ -14,6 +14,27 @@ class PartnershipModel(models.TextChoices):
     WSO = "WSO", "Warrant Service Officer"
 
 
+class Phase(models.TextChoices):
+    """How far along an agency is; questions say in which phases they are asked."""
+
+    PREPARING = "preparing", "Preparing to request an agreement"
+    SIGNED = "signed", "Agreement signed, not yet operating"
+    OPERATING = "operating", "Operating under an agreement"
+
+
+class StateDuty(models.TextChoices):
+    """What a state's law may add to an agreement. A question tagged with a duty is asked only of
+    agencies whose state-law profile lists it; the vocabulary is shared by both data files."""
+
+    REQUEST_AGREEMENT = "request_agreement", "Request or enter an agreement by a deadline"
+    MAINTAIN_AGREEMENT = "maintain_agreement", "Keep the agreement in force or re-request it"
+    REPORT_TO_STATE = "report_to_state", "Report to a state body"
+    STATE_APPROVAL_TO_END = "state_approval_to_end", "State approval to end the agreement"
+    GOVERNING_BODY_APPROVAL = "governing_body_approval", "Governing-body approval"
+    PUBLIC_FORUM = "public_forum", "Public hearing or forum"
+    NOTIFY_STATE = "notify_state", "File with or notify a state official"
+
+
 class QuestionnaireVersion(models.Model):
     """One version of the questionnaire, loaded from a reviewed data file.
 
@@ -28,6 +49,12 @@ class QuestionnaireVersion(models.Model):
     content_hash = models.CharField(max_length=64, help_text="SHA-256 of the loaded content.")
     source_file = models.CharField(max_length=300, blank=True)
     loaded_at = models.DateTimeField(auto_now=True)
+    carry_over = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Which earlier version's answers carry over: "
+        '{"from_version": 1, "codes": {"old code": "new code"}}.',
+    )
 
     class Meta:
         db_table = "assessments_questionnaireversion"
@@ -42,6 +69,16 @@ class QuestionnaireVersion(models.Model):
     @property
     def is_used(self) -> bool:
         return self.assessments.exists()
+
+    def codes_carried_from(self, source: QuestionnaireVersion) -> dict[str, str]:
+        """Which of `source`'s question codes carry their answers to which of this version's:
+        every code within one version; across versions, the file's carry-over table."""
+        if source.pk == self.pk:
+            return {code: code for code in source.questions.values_list("code", flat=True)}
+        table = self.carry_over or {}
+        if source.slug != self.slug or table.get("from_version") != source.version:
+            return {}
+        return dict(table.get("codes", {}))
 
 
 class Section(models.Model):
@@ -96,7 +133,23 @@ class Question(models.Model):
     applies_wso = models.BooleanField("applies to WSO", default=True)
     threshold_full = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     threshold_partial = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    source = models.CharField(max_length=300)
+    source = models.CharField(max_length=500)
+    applies_preparing = models.BooleanField("asked while preparing", default=True)
+    applies_signed = models.BooleanField("asked once signed", default=True)
+    applies_operating = models.BooleanField("asked while operating", default=True)
+    applicant_prompt = models.TextField(
+        blank=True, help_text="Wording for an agency still preparing to request an agreement."
+    )
+    applicant_guidance = models.TextField(blank=True)
+    recommended_practice = models.BooleanField(
+        default=False, help_text="No law, policy or agreement requires it: good practice only."
+    )
+    state_duty = models.CharField(
+        max_length=30,
+        blank=True,
+        choices=StateDuty.choices,
+        help_text="Asked only where the agency's state law imposes this duty.",
+    )
 
     class Meta:
         db_table = "assessments_question"
@@ -116,6 +169,12 @@ class Question(models.Model):
                 condition=Q(applies_jem=True) | Q(applies_tfm=True) | Q(applies_wso=True),
                 name="question_applies_to_a_model",
             ),
+            models.CheckConstraint(
+                condition=Q(applies_preparing=True)
+                | Q(applies_signed=True)
+                | Q(applies_operating=True),
+                name="question_applies_in_a_phase",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -128,6 +187,32 @@ class Question(models.Model):
     @property
     def models_display(self) -> str:
         return ", ".join(sorted(self.models))
+
+    @property
+    def phases(self) -> frozenset[str]:
+        flags = {
+            Phase.PREPARING: self.applies_preparing,
+            Phase.SIGNED: self.applies_signed,
+            Phase.OPERATING: self.applies_operating,
+        }
+        return frozenset(str(phase) for phase, on in flags.items() if on)
+
+    @property
+    def phases_display(self) -> str:
+        if len(self.phases) == len(Phase.values):
+            return "All"
+        return ", ".join(Phase(p).label for p in Phase.values if p in self.phases)
+
+    def prompt_for(self, phase: str) -> str:
+        """The wording asked in `phase`: an applicant's own wording where the file gives one."""
+        if phase == Phase.PREPARING and self.applicant_prompt:
+            return self.applicant_prompt
+        return self.prompt
+
+    def guidance_for(self, phase: str) -> str:
+        if phase == Phase.PREPARING and self.applicant_prompt:
+            return self.applicant_guidance or self.guidance
+        return self.guidance
 
     @property
     def weight_total(self) -> int:

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from agencies.models import Membership
+from agencies.models import Membership, person_name
 from assessments import scoring, selectors
 from assessments.models import Answer, Assessment
 from assessments.results import method_blocks, results_context
@@ -71,10 +71,7 @@ class WeightRow:
     critical: bool
 
 
-def person(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
+person = person_name
 
 
 def _person_with_title(user) -> str:
@@ -91,10 +88,10 @@ def _answer_text(question: Question, answer: Answer | None) -> str:
     return answer.display_value
 
 
-def _question_row(question: Question, answer: Answer | None) -> QuestionRow:
+def _question_row(question: Question, answer: Answer | None, phase: str) -> QuestionRow:
     return QuestionRow(
         code=question.code,
-        prompt=question.prompt,
+        prompt=question.prompt_for(phase),
         answer=_answer_text(question, answer),
         answered=answer is not None and answer.is_answered,
         na_reason=answer.na_reason if answer and answer.not_applicable else "",
@@ -126,7 +123,7 @@ def report_context(assessment: Assessment) -> dict:
     Scores come from `selectors.assessment_result`: the frozen snapshot once approved.
     """
     result = selectors.assessment_result(assessment)
-    context = results_context(result)
+    context = results_context(result, timezone.localdate())
     sections = selectors.assessment_sections(assessment)
     questions = list(
         assessment.applicable_questions().select_related("section").order_by("position")
@@ -153,7 +150,7 @@ def report_context(assessment: Assessment) -> dict:
                 completion_percent=figures.completion_percent if figures else None,
                 answered=figures.answered if figures else 0,
                 applicable=figures.applicable if figures else len(own),
-                questions=tuple(_question_row(q, answers.get(q.pk)) for q in own),
+                questions=tuple(_question_row(q, answers.get(q.pk), assessment.phase) for q in own),
             )
         )
 
@@ -191,6 +188,7 @@ def report_context(assessment: Assessment) -> dict:
         agency_place=", ".join(part for part in (agency.county, agency.state) if part),
         title=title,
         models=[f"{PartnershipModel(code).label} ({code})" for code in sorted(assessment.models)],
+        phase=assessment.get_phase_display(),
         status=status.label,
         revision=assessment.revision,
         started=_date(assessment.created_at),

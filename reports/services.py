@@ -19,7 +19,7 @@ from .models import CachedReport
 
 # Bump when the template, the stylesheet or the context changes what a report shows, so
 # reports cached by the previous code are rendered again.
-REPORT_VERSION = "1"
+REPORT_VERSION = "2"
 TEMPLATE = "reports/report.html"
 
 
@@ -31,12 +31,15 @@ class Report:
 
 
 def report_fingerprint(assessment: Assessment) -> str:
-    """Changes whenever the report's content may change. At most one query (the snapshot).
+    """Changes whenever the report's content may change. At most two queries (the snapshot,
+    the state-law profile).
 
     `updated_at` moves on every answer save and every status change (the services bump it),
-    so answers need not be read here.
+    so answers need not be read here. A new state-law profile changes a draft's report, and a
+    deadline's days left change with the date.
     """
     snapshot = getattr(assessment, "snapshot", None)
+    law = assessment.state_law
     parts = (
         REPORT_VERSION,
         scoring.METHOD_VERSION,
@@ -47,6 +50,8 @@ def report_fingerprint(assessment: Assessment) -> str:
         snapshot.created_at.isoformat() if snapshot else "no snapshot",
         assessment.agency.name,
         assessment.title,
+        law.pk if law else "no state law",
+        timezone.localdate() if law and law.deadline else "",
     )
     return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
 

@@ -10,7 +10,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from accounts.mfa import mfa_required
 from agencies.models import Agency, Role
 from assessments import services
-from questionnaires.loader import DEFAULT_QUESTIONNAIRE, questionnaire_load
+from questionnaires.loader import QUESTIONNAIRE_V1, questionnaire_load
 from tests import hypothesis_profiles  # noqa: F401  (loads the profile HYPOTHESIS_PROFILE names)
 from tests.factories import (
     AgencyAdminFactory,
@@ -39,7 +39,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
 @pytest.fixture
 def questionnaire(db):
     """The shipped questionnaire, version 1."""
-    return questionnaire_load(path=DEFAULT_QUESTIONNAIRE).questionnaire
+    return questionnaire_load(path=QUESTIONNAIRE_V1).questionnaire
 
 
 @pytest.fixture

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "agencies",
     "accounts",
     "questionnaires",
+    "jurisdictions",
     "assessments",
     "reports",
 ]

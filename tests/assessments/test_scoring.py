@@ -363,9 +363,14 @@ def test_it_rounds_half_up_not_to_even():
 
 
 def test_levels_order_by_severity():
-    assert Level.NOT_READY < Level.DEVELOPING < Level.READY
+    assert Level.NOT_PERMITTED < Level.NOT_READY < Level.DEVELOPING < Level.READY
     assert min([Level.READY, Level.NOT_READY, Level.DEVELOPING]) is Level.NOT_READY
-    assert [level.label for level in Level] == ["Ready", "Developing", "Not ready"]
+    assert [level.label for level in Level] == [
+        "Ready",
+        "Developing",
+        "Not ready",
+        "Not permitted under state law",
+    ]
 
 
 def test_action_plan_order():
@@ -536,9 +541,11 @@ def test_input_order_does_not_matter(case, rnd: random.Random):
 @PROPERTY_SETTINGS
 @given(questionnaires(), st.data())
 def test_not_applicable_equals_removing_the_question(case, data):
+    """For a critical question, once command staff have acknowledged the reason."""
     questions, answers, models = case
     target = data.draw(st.sampled_from(questions))
-    marked = run(questions, answers | {target.code: ScoringAnswer(target.code, "", True)}, models)
+    not_applicable = ScoringAnswer(target.code, "", True, "No jail", "Pat Lee", "Chief Diaz")
+    marked = run(questions, answers | {target.code: not_applicable}, models)
     others = [q for q in questions if q is not target]
     removed = run(others, {c: a for c, a in answers.items() if c != target.code}, models)
 

@@ -48,6 +48,7 @@ PAGES = {
     "assessment_approve": (AGENCY_ADMIN, 405),
     "assessment_return": (AGENCY_ADMIN, 405),
     "assessment_reopen": (AGENCY_ADMIN, 405),
+    "na_acknowledge": (AGENCY_ADMIN, 405),
     "assessment_results": (AGENCY_ADMIN, 200),
     "assessment_activity": (AGENCY_ADMIN, 200),
     "report_pdf": (AGENCY_ADMIN, 200),
@@ -94,6 +95,7 @@ def every_page(draft, preparer, agency_admin, client_for, monkeypatch):
         "code": "CAP",
         "uidb64": urlsafe_base64_encode(force_bytes(preparer.pk)),
         "token": default_token_generator.make_token(preparer),
+        "question_id": draft.questionnaire.questions.get(code="CAP-04").pk,
     }
     pages = []
     for namespace, name, converters in url_patterns():

@@ -43,6 +43,7 @@ ASSESSMENT_OBJECTS = {
     "assessment_approve",
     "assessment_return",
     "assessment_reopen",
+    "na_acknowledge",
     "assessment_results",
     "assessment_activity",
     "report_pdf",
@@ -57,6 +58,7 @@ COMMAND_ONLY = {
     "assessment_approve",
     "assessment_return",
     "assessment_reopen",
+    "na_acknowledge",
     "assessment_export_json",
     "assessment_export_csv",
     "agency_audit",
@@ -114,6 +116,8 @@ def urls_of_agency_a(draft, preparer):
     for name in url_names() - PUBLIC:
         if name in ASSESSMENT_OBJECTS:
             kwargs = {"pk": draft.pk, **({"code": "CAP"} if name == "section" else {})}
+            if name == "na_acknowledge":
+                kwargs["question_id"] = draft.questionnaire.questions.get(code="CAP-04").pk
         elif name in MEMBER_OBJECTS:
             kwargs = {"pk": preparer.membership.pk}
         else:
