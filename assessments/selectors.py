@@ -162,7 +162,7 @@ def scoring_state_law(profile: StateProfile | None) -> scoring.StateLaw | None:
         verified=profile.verified,
         checked_on=profile.checked_on.isoformat(),
         summary=profile.summary,
-        citation=profile.citation_text,
+        citation=first["title"],
         url=first["url"],
         law_version=profile.law.version,
         deadline=profile.deadline.isoformat() if profile.deadline else None,

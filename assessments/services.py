@@ -152,9 +152,11 @@ def assessment_start(
     models: Iterable[str],
     phase: str = Phase.PREPARING,
     carry_from: Assessment | None = None,
+    questionnaire: QuestionnaireVersion | None = None,
     ip_address: str | None = None,
 ) -> Assessment:
-    """Start a draft on the newest published questionnaire. With `carry_from` (an earlier
+    """Start a draft on the newest published questionnaire (or `questionnaire`, for data
+    brought from elsewhere, such as the demo's earlier year). With `carry_from` (an earlier
     assessment of the same agency), copy the answers whose questions carry over: the same
     question on the same version, or one the new version's carry-over table maps to."""
     require(membership, Action.START, agency_id=agency.pk)
@@ -173,7 +175,7 @@ def assessment_start(
         raise ValidationError({"carry_from": "Choose one of this agency's assessments."})
     assessment = Assessment.objects.create(
         agency=agency,
-        questionnaire=latest_published_questionnaire(),
+        questionnaire=questionnaire or latest_published_questionnaire(),
         title=title[:TITLE_MAX_LENGTH],
         considers_jem="JEM" in models,
         considers_tfm="TFM" in models,

@@ -124,15 +124,18 @@ class AssessmentFactory(DjangoModelFactory):
     title = "2027 readiness review"
     models = ("JEM", "WSO")
 
+    phase = "preparing"
+
     @classmethod
-    def _create(cls, model_class, *, agency, created_by, title, models, **fields):
-        assert not fields, f"an assessment starts with a title and models only, not {fields}"
+    def _create(cls, model_class, *, agency, created_by, title, models, phase, **fields):
+        assert not fields, f"an assessment starts with a title, models and phase, not {fields}"
         return services.assessment_start(
             agency=agency,
             user=created_by,
             membership=created_by.membership,
             title=title,
             models=list(models),
+            phase=phase,
         )
 
 

@@ -235,14 +235,27 @@ def test_it_lists_every_problem_at_once(tmp_path):
 # The management command
 
 
-def test_the_command_loads_the_shipped_file_by_default(db):
+def test_the_command_loads_every_shipped_version_by_default(db):
     out = StringIO()
 
     call_command("load_questionnaire", stdout=out)
 
-    questionnaire = QuestionnaireVersion.objects.get()
-    count = questionnaire.questions.count()
-    assert out.getvalue().strip() == f"287g-readiness v1 created: 5 sections, {count} questions."
+    v1, v2 = QuestionnaireVersion.objects.order_by("version")
+    assert out.getvalue().splitlines() == [
+        f"287g-readiness v1 created: 5 sections, {v1.questions.count()} questions.",
+        f"287g-readiness v2 created: 5 sections, {v2.questions.count()} questions.",
+    ]
+    assert v2.carry_over["from_version"] == 1
+
+
+def test_the_command_checks_a_file_without_loading_it(db, tmp_path):
+    path = write(tmp_path, questionnaire_toml())
+    out = StringIO()
+
+    call_command("load_questionnaire", "--check", str(path), stdout=out)
+
+    assert out.getvalue().strip() == f"{path}: valid (test-questionnaire v1, 10 questions)."
+    assert not QuestionnaireVersion.objects.exists()
 
 
 def test_the_command_prints_every_problem_and_loads_nothing(db, tmp_path):

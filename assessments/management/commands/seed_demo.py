@@ -12,7 +12,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import Agency, Membership, Role
 from assessments import services
-from questionnaires.loader import DEFAULT_QUESTIONNAIRE, questionnaire_load
+from jurisdictions.loader import DEFAULT_STATE_LAW, state_law_load
+from jurisdictions.models import StateLawVersion
+from questionnaires.loader import SHIPPED_QUESTIONNAIRES, questionnaire_load
 from questionnaires.models import QuestionnaireVersion
 
 DEMO_PASSWORD = "readiness-demo"
@@ -76,21 +78,20 @@ APPROVED_ANSWERS = {
     "POL-11": ("partial", "Victim services unit consulted; policy language not adopted."),
 }
 
-# The draft: most of the first three steps answered, a flag, a note and one N/A.
+# The draft, on questionnaire version 2, started from the approved 2026 review (its answers
+# that carry over are copied first): most of the first three steps answered, a flag, a note,
+# and the critical CAP-06 marked N/A, awaiting command staff's acceptance.
 DRAFT_ANSWERS = {
     "CAP-01": ("yes", "Command staff memo of 2026-10-01 names JEM and WSO.", False),
-    "CAP-02": ("10120", "JMS report, 2026 year to date, annualised.", False),
-    "CAP-03": ("4", "", False),
-    "CAP-04": ("partial", "Two officers confirmed; two more depend on the FY27 budget.", True),
-    "CAP-05": ("yes", "Sgt. Alvarez and Sgt. Brooks assigned.", False),
-    "CAP-06": ("2", "", False),
-    "CAP-07": ("partial", "Secure workspace ready; network connection request filed.", False),
-    "CAP-09": ("yes", "County Attorney memo of 2026-02-10.", False),
+    "CAP-03": ("partial", "Cost review drafted; legal-exposure section pending.", False),
+    "CAP-05": ("partial", "Two officers confirmed; two more depend on the FY27 budget.", True),
+    "CAP-07": ("yes", "Sgt. Alvarez (program manager) and Sgt. Brooks named to ICE.", False),
+    "CAP-08": ("2", "", False),
+    "CAP-10": ("partial", "Secure workspace ready; network connection request filed.", False),
     "ICE-01": ("yes", "Deputy Field Office Director, Houston ERO.", False),
-    "ICE-02": ("no", "Letter drafted, awaiting the Sheriff's signature.", True),
-    "ICE-04": ("partial", "Counsel reviewing the draft MOA; comments due in two weeks.", False),
-    "TRN-01": ("yes", "", False),
-    "TRN-02": ("yes", "", False),
+    "ICE-04": ("no", "Letter drafted, awaiting the Sheriff's signature.", True),
+    "ICE-05": ("partial", "SB 8 request letter drafted; due before December 1, 2026.", False),
+    "ICE-06": ("partial", "Counsel reviewing the draft MOA; comments due in two weeks.", False),
     "TRN-03": ("partial", "", False),
 }
 
@@ -112,8 +113,10 @@ class Command(BaseCommand):
                 "DJANGO_DEBUG=1, or with --force on an installation meant for trying the app."
             )
         with transaction.atomic():
-            if not QuestionnaireVersion.objects.filter(published=True).exists():
-                questionnaire_load(path=DEFAULT_QUESTIONNAIRE)
+            for path in SHIPPED_QUESTIONNAIRES:
+                questionnaire_load(path=path)
+            if not StateLawVersion.objects.exists():
+                state_law_load(path=DEFAULT_STATE_LAW)
             agencies = {
                 key: Agency.objects.update_or_create(name=data["name"], defaults=data)[0]
                 for key, data in AGENCIES.items()
@@ -150,13 +153,15 @@ class Command(BaseCommand):
     def _assessments(self, agencies: dict[str, Agency], users: dict) -> None:
         example, sample = agencies["example"], agencies["sample"]
         command, preparer = users["command"], users["preparer"]
-        if not example.assessments.filter(title="2026 readiness review").exists():
+        approved = example.assessments.filter(title="2026 readiness review").first()
+        if approved is None:
             approved = services.assessment_start(
                 agency=example,
                 user=command,
                 membership=command.membership,
                 title="2026 readiness review",
                 models=["JEM", "WSO"],
+                questionnaire=QuestionnaireVersion.objects.get(slug="287g-readiness", version=1),
             )
             answers = {}
             for question in approved.applicable_questions():
@@ -176,6 +181,7 @@ class Command(BaseCommand):
                 membership=command.membership,
                 title="2027 readiness review",
                 models=["JEM", "WSO"],
+                carry_from=approved,
             )
             by_code = {q.code: q for q in draft.applicable_questions()}
             data = [
@@ -186,12 +192,12 @@ class Command(BaseCommand):
             ]
             data.append(
                 services.AnswerInput(
-                    question_id=by_code["CAP-08"].pk,
+                    question_id=by_code["CAP-06"].pk,
                     not_applicable=True,
                     na_reason="Deputies are not represented by a bargaining unit.",
                 )
             )
-            services.answers_save(assessment=draft, user=preparer, data=data)
+            services.answers_save(assessment=draft, user=preparer, data=data, force=True)
         other = users["other"]
         if not sample.assessments.exists():
             services.assessment_start(
