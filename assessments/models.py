@@ -99,6 +99,10 @@ class Assessment(models.Model):
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        self.__dict__.pop("_state_law", None)
+        super().refresh_from_db(*args, **kwargs)
+
     @property
     def state_law(self) -> StateProfile | None:
         """The state-law profile that applies: the one an approved result was scored with,

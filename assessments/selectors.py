@@ -73,6 +73,9 @@ def preload_state_law(assessments: list[Assessment]) -> None:
     """Give each assessment its state-law profile with one query per state, not per row."""
     by_state: dict[str, StateProfile | None] = {}
     for assessment in assessments:
+        if "_state_law" in assessment.__dict__:
+            by_state.setdefault(assessment.agency.state, assessment._state_law)
+            continue
         if assessment.status == Assessment.Status.APPROVED and assessment.state_profile_id:
             continue
         state = assessment.agency.state

@@ -273,6 +273,9 @@ def validate_answer(question: Question, data: AnswerInput) -> dict[str, str]:
 def _lock_for_edit(assessment: Assessment) -> Assessment:
     """Lock the assessment row so saves and status changes happen one after the other."""
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    # The state-law profile that decides which questions are asked: the caller's, read once.
+    locked.agency = assessment.agency
+    locked._state_law = assessment.state_law
     if not locked.is_editable:
         raise WorkflowError(
             f"This assessment is {locked.get_status_display().lower()}: its answers can no "

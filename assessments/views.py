@@ -45,9 +45,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "assessments/no_agency.html")
     agency = membership.agency
     assessments = list(selectors.agency_assessments(agency))
+    profile = current_profile(agency.state)
+    for assessment in assessments:
+        if not (assessment.status == Assessment.Status.APPROVED and assessment.state_profile_id):
+            assessment._state_law = profile
     progress = selectors.assessments_progress(assessments)
     rows = [(assessment, progress[assessment.pk]) for assessment in assessments]
-    law = selectors.scoring_state_law(current_profile(agency.state))
+    law = selectors.scoring_state_law(profile)
     return render(
         request,
         "assessments/dashboard.html",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from io import StringIO
 
 import pytest
 from axes.models import AccessFailureLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
+from django.core.management import call_command
 from django.test import Client, RequestFactory
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
@@ -168,6 +170,7 @@ def test_every_admin_page_sends_the_same_headers(
     AccessFailureLog.objects.create(username="agencyadmin", path_info="/accounts/login/")
     Group.objects.create(name="Auditors")
     StaticDevice.objects.create(user=agency_admin, name="Recovery codes")
+    call_command("load_state_law", stdout=StringIO())
     object_ids = {}
     for model, model_admin in admin.site._registry.items():
         first = model_admin.get_queryset(RequestFactory().get("/")).first()
