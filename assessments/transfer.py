@@ -30,7 +30,7 @@ from agencies.models import Agency
 from assessments.models import Answer, Assessment, ScoreSnapshot
 from audit.models import Event
 from audit.services import event_build, event_record, events_record, upgraded_payload
-from questionnaires.models import PartnershipModel, Question, QuestionnaireVersion
+from questionnaires.models import PartnershipModel, Phase, Question, QuestionnaireVersion
 
 from . import scoring, selectors
 from .services import TITLE_MAX_LENGTH, AnswerInput, validate_answer
@@ -76,7 +76,7 @@ def export_assessment_data(*, assessment: Assessment) -> dict[str, Any]:
     )
     answers = (
         Answer.objects.filter(assessment=assessment)
-        .select_related("question", "updated_by")
+        .select_related("question", "updated_by", "na_acknowledged_by")
         .order_by("question__position")
     )
     events = (
@@ -99,6 +99,7 @@ def export_assessment_data(*, assessment: Assessment) -> dict[str, Any]:
         "id": assessment.pk,
         "title": assessment.title,
         "models": sorted(assessment.models),
+        "phase": assessment.phase,
         "status": assessment.status,
         "revision": assessment.revision,
         "created_by": _username(assessment.created_by),
@@ -119,6 +120,8 @@ def export_assessment_data(*, assessment: Assessment) -> dict[str, Any]:
                 "version": answer.version,
                 "updated_by": _username(answer.updated_by),
                 "updated_at": _time(answer.updated_at),
+                "na_acknowledged_by": _username(answer.na_acknowledged_by),
+                "na_acknowledged_at": _time(answer.na_acknowledged_at),
             }
             for answer in answers
         ],
@@ -263,6 +266,8 @@ class _AnswerRow:
     version: int
     updated_by: str | None
     updated_at: datetime | None
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -351,6 +356,11 @@ def import_assessment_data(*, data: object, agency: Agency, user=None) -> Import
         if unknown:
             problems.add("models", f"unknown model(s) {', '.join(map(str, unknown))}.")
         models = {m for m in models if isinstance(m, str)} & MODEL_CODES
+    # Exports made before questionnaire version 2 carry no phase: every question was asked.
+    phase = _get(data, "phase", str, "phase", problems, optional=True, default=Phase.PREPARING)
+    if phase is not None and phase not in Phase.values:
+        problems.add("phase", f"must be one of {', '.join(Phase.values)}, not {phase!r}.")
+        phase = None
     status = _get(data, "status", str, "status", problems)
     if status is not None and status not in STATUSES:
         problems.add("status", f"must be one of {', '.join(sorted(STATUSES))}, not {status!r}.")
@@ -369,7 +379,11 @@ def import_assessment_data(*, data: object, agency: Agency, user=None) -> Import
         problems.add("approved_by", "an approved assessment needs its approver and approval time.")
 
     # Without valid models every answer would "not apply": check applicability only with them.
-    applicable = {code: q for code, q in questions.items() if not models or q.models & models}
+    applicable = {
+        code: q
+        for code, q in questions.items()
+        if (not models or q.models & models) and (phase is None or phase in q.phases)
+    }
     answers = _check_answers(data, questions, applicable, problems)
     events = _check_events(data, questions, problems)
     scores = data.get("scores")
@@ -380,6 +394,7 @@ def import_assessment_data(*, data: object, agency: Agency, user=None) -> Import
         agency,
         [created_by, submitted_by, approved_by]
         + [a.updated_by for a in answers]
+        + [a.acknowledged_by for a in answers]
         + [e.actor for e in events],
     )
     creator = people.get(created_by) or user
@@ -406,6 +421,7 @@ def import_assessment_data(*, data: object, agency: Agency, user=None) -> Import
         considers_jem="JEM" in models,
         considers_tfm="TFM" in models,
         considers_wso="WSO" in models,
+        phase=phase,
         status=status,
         revision=revision,
         created_by=creator,
@@ -421,6 +437,10 @@ def import_assessment_data(*, data: object, agency: Agency, user=None) -> Import
             question=row.question,
             version=row.version,
             updated_by=people.get(row.updated_by),
+            # An acceptance by someone who is not a member here is not carried: command staff
+            # of this agency accept it again (the trail keeps the original event).
+            na_acknowledged_by=people.get(row.acknowledged_by),
+            na_acknowledged_at=row.acknowledged_at if people.get(row.acknowledged_by) else None,
             **row.content,
         )
         for row in answers
@@ -553,6 +573,8 @@ def _check_answers(
         version = _get(raw, "version", int, where, problems, optional=True, default=1)
         updated_by = _get(raw, "updated_by", str, where, problems, optional=True)
         updated_at = _when(raw, "updated_at", where, problems, optional=True)
+        acknowledged_by = _get(raw, "na_acknowledged_by", str, where, problems, optional=True)
+        acknowledged_at = _when(raw, "na_acknowledged_at", where, problems, optional=True)
         if code in seen:
             problems.add(where, f"question {code} is answered twice.")
             continue
@@ -563,7 +585,9 @@ def _check_answers(
                 problems.add(where, f"question {code} is not in this questionnaire.")
             continue
         if code not in applicable:
-            problems.add(where, f"question {code} does not apply to the models considered.")
+            problems.add(
+                where, f"question {code} is not asked for the models and phase considered."
+            )
             continue
         if None in content.values() or version is None:
             continue
@@ -574,7 +598,16 @@ def _check_answers(
             question, AnswerInput(question.pk, **content)
         ).values():
             problems.add(where, field_problem)
-        rows.append(_AnswerRow(question, content, version, updated_by, updated_at))
+        if acknowledged_by and not (question.critical and content["not_applicable"]):
+            problems.add(
+                where, "only a critical question marked not applicable is accepted as such."
+            )
+            continue
+        rows.append(
+            _AnswerRow(
+                question, content, version, updated_by, updated_at, acknowledged_by, acknowledged_at
+            )
+        )
     return rows
 
 

@@ -21,6 +21,7 @@ from assessments.transfer import (
     spreadsheet_safe,
 )
 from audit.models import Event
+from tests.factories import AssessmentFactory
 
 # Each test builds whole assessments and moves them out and back in: beyond the quick run.
 pytestmark = pytest.mark.slow
@@ -271,7 +272,7 @@ def test_it_reports_every_problem_with_its_place_and_imports_nothing(draft, prep
         f"answers[2] ({codes[2]}): Question {codes[2]}: say why it is not applicable.",
         f"answers[3] ({codes[3]}): 'flagged' must be true or false, not text.",
         f"answers[4] ({codes[4]}): Question {codes[4]}: keep the note within 5000 characters",
-        "does not apply to the models considered.",  # WSO was dropped from the models
+        "is not asked for the models and phase considered.",  # WSO was dropped
         "is answered twice.",
         "events[0]: unknown kind 'hacked'.",
         "events[1]: 'at' must include its time zone",
@@ -512,3 +513,47 @@ def test_the_overview_links_exports_for_command_staff_only(draft, preparer, comm
 
     assert json_url in as_command and csv_url in as_command
     assert json_url not in as_preparer and csv_url not in as_preparer
+
+
+def test_a_round_trip_keeps_the_phase_and_accepted_critical_not_applicable(
+    questionnaire, agency, preparer, command
+):
+    draft = AssessmentFactory(agency=agency, created_by=command, phase="signed")
+    fill(draft, preparer)
+    critical_na = draft.answers.get(question__code="CAP-04")  # critical
+    services.answers_save(
+        assessment=draft,
+        user=preparer,
+        data=[
+            services.AnswerInput(
+                question_id=critical_na.question_id,
+                not_applicable=True,
+                na_reason="No officers to spare: the agency is a two-deputy office.",
+                base_version=critical_na.version,
+            )
+        ],
+    )
+    services.not_applicable_acknowledge(
+        assessment=draft,
+        user=command,
+        membership=command.membership,
+        question_id=critical_na.question_id,
+    )
+
+    copy_ = round_trip(draft, agency)
+
+    assert copy_.phase == "signed"
+    accepted = copy_.answers.get(question=critical_na.question)
+    assert accepted.na_acknowledged_by == command
+    assert scores_of(copy_) == scores_of(draft)
+
+
+def test_an_export_without_a_phase_imports_as_preparing(draft, preparer, agency):
+    fill(draft, preparer)
+    data = json.loads(json.dumps(export_assessment_data(assessment=draft)))
+    del data["phase"]
+
+    copy_ = import_assessment_data(data=data, agency=agency).assessment
+
+    assert copy_.phase == "preparing"
+    assert answers_of(copy_) == answers_of(draft)
