@@ -22,6 +22,15 @@ from tests.factories import (
     PreparerFactory,
     totp_device,
 )
+from tests.questionnaire_files import load_questionnaire_text
+from tests.state_law_files import (
+    conditions,
+    duty_questionnaire_toml,
+    in_days,
+    load_state_law_text,
+    prohibition,
+    texas,
+)
 
 
 @pytest.fixture(scope="session")
@@ -153,3 +162,16 @@ def team(agency, other_agency, agency_admin, preparer, command, outsider):
             username="otheradmin", agency=other_agency, role=Role.AGENCY_ADMIN
         ),
     }
+
+
+@pytest.fixture
+def duty_questionnaire(db, tmp_path):
+    """A small published questionnaire whose questions use version 2's fields: a state duty
+    (ICE-02, COM-01), a running-program question (TRN-01), an applicant's wording (POL-01)."""
+    return load_questionnaire_text(tmp_path, duty_questionnaire_toml())
+
+
+@pytest.fixture
+def state_law(db, tmp_path):
+    """Texas: a mandate due in 30 days; California: a prohibition; North Carolina: conditions."""
+    return load_state_law_text(tmp_path, texas(in_days(30)), prohibition(), conditions())

@@ -6,7 +6,10 @@ import datetime
 import itertools
 from pathlib import Path
 
+from django.utils import timezone
+
 from jurisdictions.loader import state_law_load
+from tests.questionnaire_files import questionnaire_toml
 
 _counter = itertools.count(1)
 
@@ -70,3 +73,31 @@ def load_state_law_text(tmp_path: Path, *entries: str, version: int = 1):
     path = tmp_path / f"state-law-{next(_counter)}.toml"
     path.write_text(header(version) + "".join(entries), encoding="utf-8")
     return state_law_load(path=path).law
+
+
+DUTY_PROMPT = "Has the agency requested an agreement by the date state law sets?"
+FORUM_PROMPT = "Has a public forum been held as state law requires?"
+TRAINED_PROMPT = "Have the designated officers completed ICE training?"
+APPLICANT_PROMPT = "Is there a written, approved schedule for training designated officers?"
+
+
+def duty_questionnaire_toml(**kwargs) -> str:
+    return questionnaire_toml(
+        sections={"CAP": 2, "ICE": 2, "TRN": 1, "POL": 1, "COM": 1},
+        question_overrides={
+            "CAP-01": {"critical": True},
+            "ICE-02": {"state_duty": "request_agreement", "prompt": DUTY_PROMPT},
+            "COM-01": {"state_duty": "public_forum", "prompt": FORUM_PROMPT},
+            "TRN-01": {"phases": ["signed", "operating"], "prompt": TRAINED_PROMPT},
+            "POL-01": {
+                "prompt": "Has the agency trained designated officers on its policy?",
+                "applicant_prompt": APPLICANT_PROMPT,
+                "recommended_practice": True,
+            },
+        },
+        **kwargs,
+    )
+
+
+def in_days(days: int) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=days)

@@ -3,11 +3,8 @@ the overview, the checklist and the results. Through the Django test client."""
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from agencies.models import Role
 from assessments import services
@@ -21,46 +18,16 @@ from tests.factories import (
     approve,
 )
 from tests.pages import fieldset, form_fields, question, section_url, text_of
-from tests.questionnaire_files import load_questionnaire_text, questionnaire_toml
-from tests.state_law_files import conditions, load_state_law_text, prohibition, texas
-
-DUTY_PROMPT = "Has the agency requested an agreement by the date state law sets?"
-FORUM_PROMPT = "Has a public forum been held as state law requires?"
-TRAINED_PROMPT = "Have the designated officers completed ICE training?"
-APPLICANT_PROMPT = "Is there a written, approved schedule for training designated officers?"
-
-
-def duty_questionnaire_toml(**kwargs) -> str:
-    return questionnaire_toml(
-        sections={"CAP": 2, "ICE": 2, "TRN": 1, "POL": 1, "COM": 1},
-        question_overrides={
-            "CAP-01": {"critical": True},
-            "ICE-02": {"state_duty": "request_agreement", "prompt": DUTY_PROMPT},
-            "COM-01": {"state_duty": "public_forum", "prompt": FORUM_PROMPT},
-            "TRN-01": {"phases": ["signed", "operating"], "prompt": TRAINED_PROMPT},
-            "POL-01": {
-                "prompt": "Has the agency trained designated officers on its policy?",
-                "applicant_prompt": APPLICANT_PROMPT,
-                "recommended_practice": True,
-            },
-        },
-        **kwargs,
-    )
-
-
-@pytest.fixture
-def duty_questionnaire(db, tmp_path):
-    return load_questionnaire_text(tmp_path, duty_questionnaire_toml())
-
-
-def in_days(days: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=days)
-
-
-@pytest.fixture
-def state_law(db, tmp_path):
-    """Texas: a mandate due in 30 days; California: a prohibition; North Carolina: conditions."""
-    return load_state_law_text(tmp_path, texas(in_days(30)), prohibition(), conditions())
+from tests.state_law_files import (
+    APPLICANT_PROMPT,
+    DUTY_PROMPT,
+    FORUM_PROMPT,
+    TRAINED_PROMPT,
+    in_days,
+    load_state_law_text,
+    prohibition,
+    texas,
+)
 
 
 @pytest.fixture

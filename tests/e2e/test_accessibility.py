@@ -25,7 +25,13 @@ from questionnaires.models import Question
 from reports import pdf
 from tests.e2e.a11y import DISABLED_RULES, AxeAudit, axe_violations
 from tests.e2e.conftest import current_code
-from tests.factories import PASSWORD, MemberFactory, answer_questions
+from tests.factories import (
+    PASSWORD,
+    AgencyFactory,
+    AssessmentFactory,
+    MemberFactory,
+    answer_questions,
+)
 from tests.reports import renderers
 
 
@@ -382,3 +388,40 @@ def test_the_checker_finds_violations_and_every_switched_off_rule_has_a_reason(p
     for rule in ("image-alt", "label", "color-contrast"):
         assert rule in found, found
     assert all(reason.strip() for reason in DISABLED_RULES.values())
+
+
+def test_state_law_and_phase_pages(
+    page: Page, live_server, sign_in, audit, command, preparer, duty_questionnaire, state_law
+) -> None:
+    """The state-law panel in each of its forms, a duty question, the applicant's wording and a
+    critical question marked not applicable, checked by axe."""
+    texas_draft = AssessmentFactory(agency=command.membership.agency, created_by=command)
+    answer_questions(texas_draft, preparer, values=TYPICAL, not_applicable=["CAP-01"])
+    golden = AgencyFactory(name="Golden County Sheriff's Office", state="CA", county="Golden")
+    MemberFactory(agency=golden, username="golden-preparer")
+    golden_chief = MemberFactory(agency=golden, username="golden-chief", role="command")
+    golden_draft = AssessmentFactory(agency=golden, created_by=golden_chief)
+
+    sign_in("preparer", PASSWORD)
+    expect(page.get_by_text("Texas law requires an agreement")).to_be_visible()
+    audit("dashboard, a state mandate with its deadline")
+    overview = f"{live_server.url}/assessments/{texas_draft.pk}/"
+    page.goto(overview)
+    expect(page.get_by_text("Awaiting command staff's acceptance.")).to_be_visible()
+    audit("overview, a critical question marked not applicable")
+    page.goto(f"{overview}sections/ICE/")
+    expect(page.get_by_text("State law: Request or enter an agreement")).to_be_visible()
+    audit("section, a question state law adds")
+    page.goto(f"{overview}sections/POL/")
+    audit("section, an applicant's wording and a recommended practice")
+    page.goto(f"{overview}results/")
+    audit("results, a critical question marked not applicable")
+    sign_out(page)
+
+    sign_in("golden-preparer", PASSWORD)
+    page.goto(f"{live_server.url}/assessments/{golden_draft.pk}/results/")
+    expect(
+        page.get_by_role("heading", name=re.compile("State law bars this agreement"))
+    ).to_be_visible()
+    audit("results, state law bars the agreement")
+    audit.assert_clean()

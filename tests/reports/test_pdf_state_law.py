@@ -5,19 +5,15 @@ from __future__ import annotations
 import pytest
 
 from reports import services as report_services
-from tests.assessments.test_state_law_pages import (
-    duty_questionnaire,  # noqa: F401 (fixture)
-    in_days,
-    start,
-    state_law,  # noqa: F401 (fixture)
-)
+from tests.assessments.test_state_law_pages import start
 from tests.factories import AgencyFactory, MemberFactory, answer_questions
 from tests.reports.test_pdf import download, pages_text
+from tests.state_law_files import in_days, load_state_law_text, prohibition
 
 pytestmark = pytest.mark.slow
 
 
-def test_a_prohibition_is_on_the_first_page(duty_questionnaire, state_law, client_for):  # noqa: F811
+def test_a_prohibition_is_on_the_first_page(duty_questionnaire, state_law, client_for):
     golden = AgencyFactory(name="Golden County Sheriff's Office", state="CA", county="Golden")
     chief = MemberFactory(agency=golden, role="command", username="golden-chief")
     draft = start(golden, chief)
@@ -31,8 +27,8 @@ def test_a_prohibition_is_on_the_first_page(duty_questionnaire, state_law, clien
 
 
 def test_a_mandates_deadline_and_duties_are_on_the_first_page(
-    duty_questionnaire,  # noqa: F811
-    state_law,  # noqa: F811
+    duty_questionnaire,
+    state_law,
     agency,
     command,
     preparer,
@@ -55,14 +51,12 @@ def test_a_mandates_deadline_and_duties_are_on_the_first_page(
 
 
 def test_the_report_is_rendered_again_when_the_state_law_changes(
-    duty_questionnaire,  # noqa: F811
-    state_law,  # noqa: F811
+    duty_questionnaire,
+    state_law,
     agency,
     command,
     tmp_path,
 ):
-    from tests.state_law_files import load_state_law_text, prohibition
-
     draft = start(agency, command)
     before = report_services.report_fingerprint(draft)
 
