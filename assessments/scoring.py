@@ -267,6 +267,7 @@ class StateLaw:
     applies_to: str = ""
     enforced_by: str = ""
     ending: str = ""
+    notes: str = ""
     duties: tuple[str, ...] = ()
     duty_labels: tuple[str, ...] = ()
 

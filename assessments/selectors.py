@@ -172,6 +172,7 @@ def scoring_state_law(profile: StateProfile | None) -> scoring.StateLaw | None:
         applies_to=profile.applies_to,
         enforced_by=profile.enforced_by,
         ending=profile.ending,
+        notes=profile.notes,
         duties=tuple(profile.duties),
         duty_labels=tuple(profile.duty_labels),
     )

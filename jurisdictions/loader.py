@@ -19,6 +19,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from questionnaires.loader import DataFileError
 from questionnaires.models import StateDuty
 
 from .models import LawStatus, StateLawVersion, StateProfile
@@ -31,17 +32,13 @@ DUTIES = {choice.value for choice in StateDuty}
 YEAR = re.compile(r"\b(19|20)\d{2}\b")
 ENTRY_KEYS = {
     "state", "name", "status", "verified", "checked_on", "summary", "applies_to", "deadline",
-    "enforced_by", "grants", "ending", "duties", "citations",
+    "enforced_by", "grants", "ending", "duties", "citations", "notes",
 }  # fmt: skip
-OPTIONAL_TEXT = ("applies_to", "enforced_by", "grants", "ending")
+OPTIONAL_TEXT = ("applies_to", "enforced_by", "grants", "ending", "notes")
 
 
-class StateLawError(Exception):
-    """The file cannot be loaded; `problems` lists every reason with its place."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(problems))
+class StateLawError(DataFileError):
+    """The state-law file cannot be loaded."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +54,7 @@ class ProfileSpec:
     enforced_by: str
     grants: str
     ending: str
+    notes: str
     duties: tuple[str, ...]
     citations: tuple[tuple[str, str], ...]
 
@@ -277,6 +275,7 @@ def state_law_load(*, path: Path | str) -> LoadOutcome:
             enforced_by=p.enforced_by,
             grants=p.grants,
             ending=p.ending,
+            notes=p.notes,
             duties=list(p.duties),
             citations=[{"title": title, "url": url} for title, url in p.citations],
         )

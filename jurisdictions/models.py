@@ -54,6 +54,9 @@ class StateProfile(models.Model):
     enforced_by = models.TextField(blank=True)
     grants = models.TextField(blank=True)
     ending = models.TextField(blank=True, help_text="Rules on ending an agreement.")
+    notes = models.TextField(
+        blank=True, help_text="How the entry was checked: what was read, what is unconfirmed."
+    )
     duties = models.JSONField(default=list, blank=True)
     citations = models.JSONField(default=list, help_text='[{"title": …, "url": …}]')
 

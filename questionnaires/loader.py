@@ -48,12 +48,16 @@ SCORED_TYPES = {AnswerType.CHOICE.value, AnswerType.SCALE.value}
 CODE_PATTERN = re.compile(r"^[A-Z]{2,5}-\d{2,3}$")
 
 
-class QuestionnaireError(Exception):
-    """The file cannot be loaded; `problems` lists every reason with its location."""
+class DataFileError(Exception):
+    """A reviewed data file cannot be loaded; `problems` lists every reason with its place."""
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("\n".join(problems))
+
+
+class QuestionnaireError(DataFileError):
+    """The questionnaire file cannot be loaded."""
 
 
 @dataclass(frozen=True)

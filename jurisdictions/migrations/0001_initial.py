@@ -43,6 +43,7 @@ class Migration(migrations.Migration):
                 ('enforced_by', models.TextField(blank=True)),
                 ('grants', models.TextField(blank=True)),
                 ('ending', models.TextField(blank=True, help_text='Rules on ending an agreement.')),
+                ('notes', models.TextField(blank=True, help_text='How the entry was checked: what was read, what is unconfirmed.')),
                 ('duties', models.JSONField(blank=True, default=list)),
                 ('citations', models.JSONField(default=list, help_text='[{"title": …, "url": …}]')),
                 ('law', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='profiles', to='jurisdictions.statelawversion')),

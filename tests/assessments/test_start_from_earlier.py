@@ -44,7 +44,7 @@ def test_the_start_page_offers_earlier_assessments_and_carries_answers_over(
     assert f"Started from “2026 review” (questionnaire version 1) {carried} answers carried" in (
         overview
     )
-    assert "New or changed questions, unanswered" in overview
+    assert "New or changed questions, with no earlier answer carried to them" in overview
     assert "Earlier answers not carried over" in overview and "CAP-01" in overview
 
 

@@ -19,35 +19,12 @@ from jurisdictions.loader import (
 from jurisdictions.models import StateLawVersion, StateProfile
 from jurisdictions.selectors import current_profile
 from jurisdictions.states import STATES
+from tests.state_law_files import header, prohibition, texas
 
 TODAY = datetime.date(2026, 11, 29)
-HEADER = 'slug = "state-law"\nversion = 1\ntitle = "State law on 287(g) agreements"\n'
-TEXAS = """
-[[states]]
-state = "TX"
-name = "Texas"
-status = "mandate"
-verified = true
-checked_on = 2026-11-29
-summary = "Sheriffs who operate a jail must request and enter an agreement."
-deadline = 2026-12-01
-duties = ["request_agreement"]
-[[states.citations]]
-title = "Tex. S.B. 8, 89th Leg., R.S. (2025)"
-url = "https://capitol.texas.gov/tlodocs/89R/billtext/html/SB00008F.htm"
-"""
-CALIFORNIA = """
-[[states]]
-state = "CA"
-name = "California"
-status = "prohibition"
-verified = true
-checked_on = 2026-11-29
-summary = "The California Values Act bars participation in 287(g) agreements."
-[[states.citations]]
-title = "Cal. Gov. Code 7284.6(a)(1)(G) (2017)"
-url = "https://leginfo.legislature.ca.gov/faces/codes_displaySection.xhtml?sectionNum=7284.6"
-"""
+HEADER = header()
+TEXAS = texas(datetime.date(2026, 12, 1))
+CALIFORNIA = prohibition()
 
 
 def problems(text: str) -> list[str]:
@@ -93,8 +70,8 @@ def test_a_citation_needs_a_year_and_a_public_https_address():
 @pytest.mark.parametrize(
     ("change", "problem"),
     [
-        (("checked_on = 2026-11-29", 'checked_on = "last week"'), "'checked_on' must be a date"),
-        (("checked_on = 2026-11-29", "checked_on = 2027-01-02"), "is in the future"),
+        (("checked_on = 2026-11-01", 'checked_on = "last week"'), "'checked_on' must be a date"),
+        (("checked_on = 2026-11-01", "checked_on = 2027-01-02"), "is in the future"),
         (("deadline = 2026-12-01", "deadline = 2026-13-01"), "not valid TOML"),
         (('status = "mandate"', 'status = "conditions"'), "only a mandate has a 'deadline'"),
     ],
@@ -108,7 +85,7 @@ def test_bad_dates_are_refused(change, problem):
 
 
 def test_unknown_duties_and_fields_are_refused():
-    text = TEXAS.replace('["request_agreement"]', '["request_agreement", "salute"]')
+    text = TEXAS.replace('"report_to_state"]', '"report_to_state", "salute"]')
     text = text.replace('name = "Texas"', 'name = "Texas"\nmotto = "Friendship"')
 
     assert problems(text) == [
