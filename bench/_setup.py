@@ -63,7 +63,7 @@ def database_description() -> str:
 
 
 def load_shipped_questionnaire():
-    """The shipped questionnaire (questionnaires/data/readiness-v1.toml)."""
+    """The newest shipped questionnaire (questionnaires/data/readiness-v2.toml)."""
     from questionnaires.loader import DEFAULT_QUESTIONNAIRE, questionnaire_load
 
     return questionnaire_load(path=DEFAULT_QUESTIONNAIRE).questionnaire
@@ -114,6 +114,7 @@ def create_assessment(
     questionnaire=None,
     models: Iterable[str] = ("JEM", "WSO"),
     title: str = "Bench readiness review",
+    phase: str = "operating",
 ):
     """Agency, command user and a draft assessment started through `services.assessment_start`.
 
@@ -125,7 +126,7 @@ def create_assessment(
     agency = create_agency()
     user, membership = create_command_user(agency)
     assessment = services.assessment_start(
-        agency=agency, user=user, membership=membership, title=title, models=models
+        agency=agency, user=user, membership=membership, title=title, models=models, phase=phase
     )
     if questionnaire is not None and assessment.questionnaire_id != questionnaire.pk:
         raise RuntimeError(
