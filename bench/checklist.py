@@ -50,7 +50,7 @@ def main() -> None:
     from assessments import selectors, services
     from assessments.checklist import LIMITS, build_rows, section_template_context
     from assessments.views import get_assessment_for_user
-    from tests.factories import questionnaire_toml
+    from tests.questionnaire_files import questionnaire_toml
 
     questionnaire = _setup.load_questionnaire_text(
         questionnaire_toml(slug="bench-checklist", sections={"CAP": QUESTIONS})
