@@ -26,7 +26,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from agencies.models import Agency
+from agencies.models import Agency, person_name
 from assessments.models import Answer, Assessment, ScoreSnapshot
 from audit.models import Event
 from audit.services import event_build, event_record, events_record, upgraded_payload
@@ -186,14 +186,12 @@ def answers_csv(*, assessment: Assessment) -> str:
         row = (
             question.code,
             f"{question.section.position}. {question.section.title}",
-            question.prompt,
+            question.prompt_for(assessment.phase),
             answer.display_value if answer and answer.is_answered else "Unanswered",
             answer.na_reason if answer and answer.not_applicable else "",
             answer.note if answer else "",
             "Yes" if answer and answer.flagged else "No",
-            (answer.updated_by.get_full_name() or answer.updated_by.get_username())
-            if changed
-            else "",
+            person_name(answer.updated_by) if changed else "",
             timezone.localtime(answer.updated_at).strftime("%Y-%m-%d %H:%M") if answer else "",
         )
         writer.writerow([spreadsheet_safe(cell) for cell in row])

@@ -35,6 +35,8 @@ class QuestionRow:
     answered_by: str
     flagged: bool
     critical: bool
+    recommended: bool = False
+    state_duty: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,8 @@ def _question_row(question: Question, answer: Answer | None, phase: str) -> Ques
         answered_by=person(answer.updated_by) if answer and answer.is_answered else "",
         flagged=bool(answer and answer.flagged),
         critical=question.critical,
+        recommended=question.recommended_practice,
+        state_duty=question.get_state_duty_display() if question.state_duty else "",
     )
 
 

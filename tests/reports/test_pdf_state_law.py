@@ -44,6 +44,11 @@ def test_a_mandates_deadline_and_duties_are_on_the_first_page(
     assert f"Deadline {in_days(30).strftime('%B %-d, %Y')}: 30 days left." in first
     assert "Request or enter an agreement by a deadline; Report to a state body." in first
     assert "Operating under an agreement" in first  # the phase
+    text = " ".join(pages).lower()  # the tags are set in capitals
+    assert "ice-02 has the agency requested an agreement by the date state law sets? state law" in (
+        text
+    )
+    assert "recommended practice" in text  # POL-01
     # The critical N/A is named in the executive summary, within the first pages.
     summary = " ".join(pages[:3])
     assert "CAP-01: marked not applicable by Preparer Tester" in summary
