@@ -26,6 +26,8 @@ class Action(StrEnum):
     EXPORT = "export"  # JSON export and answers CSV
     MANAGE_MEMBERS = "manage_members"
     READ_AUDIT = "read_audit"  # the agency's audit log
+    PLAN = "plan"  # create plan items, assign and change any of them
+    PLAN_PROGRESS = "plan_progress"  # record progress on plan items the member owns
 
 
 COMMAND_ROLES = frozenset({Role.COMMAND, Role.AGENCY_ADMIN})
@@ -41,6 +43,8 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.EXPORT: COMMAND_ROLES,
     Action.MANAGE_MEMBERS: frozenset({Role.AGENCY_ADMIN}),
     Action.READ_AUDIT: COMMAND_ROLES,
+    Action.PLAN: COMMAND_ROLES,
+    Action.PLAN_PROGRESS: EVERY_ROLE,
 }
 
 REFUSALS: dict[Action, str] = {
@@ -53,6 +57,8 @@ REFUSALS: dict[Action, str] = {
     Action.EXPORT: "Only command staff can export an assessment.",
     Action.MANAGE_MEMBERS: "Only an agency administrator of this agency can manage its members.",
     Action.READ_AUDIT: "Only command staff and agency administrators can read the audit log.",
+    Action.PLAN: "Only command staff can create plan items or change another member's items.",
+    Action.PLAN_PROGRESS: "Only members of this agency can record progress on its plan.",
 }
 
 # Roles that must use two-step sign-in (site administrators must too: see accounts.mfa).

@@ -109,7 +109,7 @@ def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
-def row_context(row: QuestionRow, phase: str = "") -> dict:
+def row_context(row: QuestionRow, phase: str = "", plan_item=None) -> dict:
     """One question as a flat dict: the template reads keys, not attributes, which keeps a
     long section fast to render (Django tries a dict lookup before an attribute). `phase`
     picks the wording asked of an agency still preparing, where the questionnaire has one."""
@@ -123,6 +123,7 @@ def row_context(row: QuestionRow, phase: str = "") -> dict:
         "critical": question.critical,
         "recommended": question.recommended_practice,
         "state_duty": question.get_state_duty_display() if question.state_duty else "",
+        "plan_item": plan_item,
         "na_pending": (
             question.critical
             and content["not_applicable"]
@@ -173,7 +174,13 @@ def row_context(row: QuestionRow, phase: str = "") -> dict:
 
 
 def section_template_context(
-    *, assessment, sections, section, rows: list[QuestionRow], refused_input: bool = False
+    *,
+    assessment,
+    sections,
+    section,
+    rows: list[QuestionRow],
+    refused_input: bool = False,
+    plan_items: dict | None = None,
 ) -> dict:
     """The whole context of templates/assessments/section.html. `refused_input`: the rows hold
     what the user sent to an assessment that stopped being editable meanwhile, shown so that it
@@ -183,7 +190,10 @@ def section_template_context(
         "assessment": assessment,
         "sections": sections,
         "section": section,
-        "rows": [row_context(row, assessment.phase) for row in rows],
+        "rows": [
+            row_context(row, assessment.phase, (plan_items or {}).get(row.question.code))
+            for row in rows
+        ],
         "error_rows": [
             {"code": row.question.code, "messages": row.error_list} for row in rows if row.errors
         ],

@@ -362,3 +362,25 @@ def carry_over_changes(assessment: Assessment) -> CarryOver | None:
         new_questions=[q for q in questions if q.code not in targets],
         dropped=[old for old in answered if table.get(old) not in asked],
     )
+
+
+def open_plan_items(assessment: Assessment, questions: list[Question]) -> dict:
+    """The agency's unfinished plan item for each question, by this version's code: an item
+    raised on an earlier questionnaire version counts for the question its code carried over
+    to. One query."""
+    from plans.selectors import open_items_by_code
+
+    earlier = {}
+    table = (assessment.questionnaire.carry_over or {}).get("codes", {})
+    for old, new in table.items():
+        earlier.setdefault(new, []).append(old)
+    codes = {q.code for q in questions}
+    wanted = codes | {old for code in codes for old in earlier.get(code, [])}
+    items = open_items_by_code(assessment.agency_id, sorted(wanted))
+    found = {}
+    for code in codes:
+        for candidate in [code, *earlier.get(code, [])]:
+            if candidate in items:
+                found[code] = items[candidate]
+                break
+    return found

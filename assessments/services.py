@@ -594,3 +594,50 @@ def download_record(*, assessment: Assessment, user, kind: str, ip_address: str 
         new={"revision": assessment.revision, "status": assessment.status},
         ip_address=ip_address,
     )
+
+
+def plan_from_actions(
+    *,
+    assessment: Assessment,
+    user,
+    membership: Membership,
+    codes: Iterable[str],
+    ip_address: str | None = None,
+):
+    """Turn the chosen lines (`codes`) of the assessment's action list into plan items, in the
+    list's order (critical first, then the larger gain). Items already in the plan are skipped
+    and named in the outcome."""
+    from plans import services as plan_services
+
+    from .selectors import assessment_result
+
+    require(membership, Action.PLAN, agency_id=assessment.agency_id)
+    wanted = set(codes)
+    result = assessment_result(assessment)
+    questions = {
+        q.code: q for q in Question.objects.filter(questionnaire_id=assessment.questionnaire_id)
+    }
+    specs = [
+        plan_services.ActionSpec(
+            question_id=questions[action.code].pk,
+            question_code=action.code,
+            section_code=action.section_code,
+            title=action.recommendation,
+            critical=action.critical,
+            gain=Decimal(action.gain.numerator) / Decimal(action.gain.denominator),
+            priority=rank,
+            weight_capacity=questions[action.code].weight_capacity,
+            weight_policy=questions[action.code].weight_policy,
+            weight_community=questions[action.code].weight_community,
+        )
+        for rank, action in enumerate(result.actions, start=1)
+        if action.code in wanted and action.code in questions
+    ]
+    return plan_services.items_create_from_actions(
+        agency=assessment.agency,
+        assessment=assessment,
+        actions=specs,
+        user=user,
+        membership=membership,
+        ip_address=ip_address,
+    )

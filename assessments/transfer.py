@@ -15,8 +15,6 @@ approved) who approved it, fall back to the account doing the import.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +28,7 @@ from agencies.models import Agency, person_name
 from assessments.models import Answer, Assessment, ScoreSnapshot
 from audit.models import Event
 from audit.services import event_build, event_record, events_record, upgraded_payload
+from plans.exports import csv_document
 from questionnaires.models import PartnershipModel, Phase, Question, QuestionnaireVersion
 
 from . import scoring, selectors
@@ -154,13 +153,6 @@ CSV_HEADER = (
     "Changed by",
     "Changed at",
 )
-# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(text: str) -> str:
-    """`text` as a cell no spreadsheet runs as a formula: a leading quote makes it plain text."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def answers_csv(*, assessment: Assessment) -> str:
@@ -175,9 +167,7 @@ def answers_csv(*, assessment: Assessment) -> str:
         answer.question_id: answer
         for answer in Answer.objects.filter(assessment=assessment).select_related("updated_by")
     }
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
+    rows = []
     for question in questions:
         answer = answers.get(question.pk)
         if answer is not None:
@@ -194,8 +184,8 @@ def answers_csv(*, assessment: Assessment) -> str:
             person_name(answer.updated_by) if changed else "",
             timezone.localtime(answer.updated_at).strftime("%Y-%m-%d %H:%M") if answer else "",
         )
-        writer.writerow([spreadsheet_safe(cell) for cell in row])
-    return "\ufeff" + buffer.getvalue()
+        rows.append(row)
+    return csv_document(CSV_HEADER, rows)
 
 
 # --- Import --------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ urlpatterns = [
         name="na_acknowledge",
     ),
     path("assessments/<int:pk>/results/", views.assessment_results, name="assessment_results"),
+    path("assessments/<int:pk>/plan/", views.plan_create, name="assessment_plan_create"),
     path("method/", views.method, name="method"),
     path("assessments/<int:pk>/activity/", views.assessment_activity, name="assessment_activity"),
     # Data that moves: the JSON export and a CSV of answers (command staff).

@@ -12,11 +12,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from agencies.access import Action, get_membership, membership_or_none, require
+from agencies.access import Action, get_membership, may, membership_or_none, require
 from agencies.forms import body_problem, bound_form
 from agencies.models import Membership
 from audit.request import client_ip
 from jurisdictions.selectors import current_law, current_profile
+from plans import selectors as plan_selectors
 from questionnaires.models import QuestionnaireVersion
 
 from . import results, scoring, selectors, services
@@ -52,6 +53,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     progress = selectors.assessments_progress(assessments)
     rows = [(assessment, progress[assessment.pk]) for assessment in assessments]
     law = selectors.scoring_state_law(profile)
+    command = may(membership, Action.PLAN)
     return render(
         request,
         "assessments/dashboard.html",
@@ -59,6 +61,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "agency": agency,
             "rows": rows,
             "state_law": results.state_law_panel(law, timezone.localdate()),
+            "my_items": plan_selectors.my_items(request.user, agency.pk),
+            "plan_counts": plan_selectors.plan_counts(agency) if command else None,
         },
     )
 
@@ -229,6 +233,7 @@ def _render_section(
         section=section,
         rows=rows,
         refused_input=refused_input,
+        plan_items=selectors.open_plan_items(assessment, [row.question for row in rows]),
     )
     return render(request, "assessments/section.html", context, status=status)
 
@@ -387,4 +392,43 @@ def method(request: HttpRequest) -> HttpResponse:
             "method_version": scoring.METHOD_VERSION,
             "state_law": current_law(),
         },
+    )
+
+
+@login_required
+def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Command staff turn the assessment's action list into plan items in one step."""
+    assessment, membership = get_assessment_for_user(request, pk)
+    require(membership, Action.PLAN)
+    result = selectors.assessment_result(assessment)
+    planned = plan_selectors.planned_codes(assessment.agency_id, assessment.pk)
+    if request.method == "POST":
+        chosen = request.POST.getlist("action")
+        if not chosen:
+            messages.error(request, "Nothing was created: choose at least one action.")
+        else:
+            outcome = services.plan_from_actions(
+                assessment=assessment,
+                user=request.user,
+                membership=membership,
+                codes=chosen,
+                ip_address=client_ip(request),
+            )
+            created = len(outcome.created)
+            text = f"{created} plan item{'s' if created != 1 else ''} created."
+            if outcome.already_planned:
+                text += f" Already in the plan: {', '.join(outcome.already_planned)}."
+            messages.success(request, text)
+            return redirect("plan")
+    rows = [(action, action.code in planned) for action in result.actions]
+    return render(
+        request,
+        "assessments/plan_create.html",
+        {
+            "assessment": assessment,
+            "rows": rows,
+            "new_count": sum(1 for _, done in rows if not done),
+            "chosen": set(request.POST.getlist("action")) if request.method == "POST" else None,
+        },
+        status=400 if request.method == "POST" else 200,
     )

@@ -30,6 +30,11 @@ class Event(models.Model):
         REPORT_DOWNLOADED = "report_downloaded", "Report downloaded"
         EXPORT_DOWNLOADED = "export_downloaded", "JSON export downloaded"
         ANSWERS_CSV_DOWNLOADED = "answers_csv_downloaded", "Answers CSV downloaded"
+        # The readiness plan (new/old: the item's fields; comment: a progress note).
+        PLAN_ITEM_CREATED = "plan_item_created", "Plan item created"
+        PLAN_ITEM_CHANGED = "plan_item_changed", "Plan item changed"
+        PLAN_CSV_DOWNLOADED = "plan_csv_downloaded", "Plan CSV downloaded"
+        CALENDAR_FEED_RENEWED = "calendar_feed_renewed", "Calendar feed address renewed"
         # Sign-in and two-step sign-in (actor, or the username typed).
         SIGNED_IN = "signed_in", "Signed in"
         SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
@@ -150,6 +155,7 @@ ACTIVE = frozenset({"active"})
 ROLE = frozenset({"role"})
 AGENCY_ROLE = frozenset({"agency", "role"})
 SITE_ROLES = frozenset({"is_staff", "is_superuser"})
+PLAN_FIELDS = frozenset({"item", "title", "owner", "target_date", "status", "wont_do_reason"})
 
 
 @dataclass(frozen=True)
@@ -181,6 +187,13 @@ PAYLOADS: dict[str, Payload] = {
     K.REPORT_DOWNLOADED: Payload(new=DOWNLOAD),
     K.EXPORT_DOWNLOADED: Payload(new=DOWNLOAD),
     K.ANSWERS_CSV_DOWNLOADED: Payload(new=DOWNLOAD),
+    # item: the plan item's id; the others as set (create) or as changed (change).
+    K.PLAN_ITEM_CREATED: Payload(new=PLAN_FIELDS, optional=PLAN_FIELDS - {"item", "title"}),
+    K.PLAN_ITEM_CHANGED: Payload(
+        old=PLAN_FIELDS, new=PLAN_FIELDS, optional=PLAN_FIELDS - {"item"}
+    ),  # comment: the progress note
+    K.PLAN_CSV_DOWNLOADED: Payload(),
+    K.CALENDAR_FEED_RENEWED: Payload(),
     K.SIGNED_IN: Payload(),
     K.SIGN_IN_FAILED: Payload(),  # username: what was typed
     K.LOCKED_OUT: Payload(),

@@ -37,6 +37,8 @@ def event_build(
     agency_id: int | None = None,
     assessment=None,
     question=None,
+    assessment_id: int | None = None,
+    question_id: int | None = None,
     subject_user=None,
     username: str = "",
     outcome: str = Event.Outcome.SUCCESS,
@@ -44,7 +46,10 @@ def event_build(
     new: dict | None = None,
     comment: str = "",
 ) -> Event:
-    """An unsaved event, its payload checked against its kind's shape. No query."""
+    """An unsaved event, its payload checked against its kind's shape. No query.
+
+    The assessment and question are given as objects, or as ids where the caller has no object
+    (the plan's items point to them by id)."""
     shape = PAYLOADS.get(kind)
     if shape is None:
         raise ValueError(f"Unknown event kind {kind!r}.")
@@ -52,12 +57,15 @@ def event_build(
     _check_payload(kind, "new", new, shape.new, shape.optional)
     if agency_id is None and assessment is not None:
         agency_id = assessment.agency_id
+    related = (
+        {"assessment": assessment} if assessment is not None else {"assessment_id": assessment_id}
+    )
+    related |= {"question": question} if question is not None else {"question_id": question_id}
     return Event(
         kind=kind,
         actor=actor,
         agency_id=agency_id,
-        assessment=assessment,
-        question=question,
+        **related,
         subject_user=subject_user,
         username=(username or getattr(actor, "username", "") or "")[:150],
         outcome=outcome,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("agencies.urls")),
     path("", include("reports.urls")),
     path("", include("assessments.urls")),
+    path("", include("plans.urls")),
 ]
 
 # 500, or 503 when the database stopped answering (see `readiness.views`).

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "accounts",
     "questionnaires",
     "jurisdictions",
+    "plans",
     "assessments",
     "reports",
 ]

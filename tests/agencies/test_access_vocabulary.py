@@ -18,7 +18,7 @@ from assessments import services
 ROOT = Path(__file__).resolve().parents[2]
 
 EXPECTED = {
-    Role.PREPARER: {Action.ANSWER, Action.SUBMIT},
+    Role.PREPARER: {Action.ANSWER, Action.SUBMIT, Action.PLAN_PROGRESS},
     Role.COMMAND: {
         Action.START,
         Action.ANSWER,
@@ -28,6 +28,8 @@ EXPECTED = {
         Action.REOPEN,
         Action.EXPORT,
         Action.READ_AUDIT,
+        Action.PLAN,
+        Action.PLAN_PROGRESS,
     },
     Role.AGENCY_ADMIN: set(Action),
 }

@@ -18,9 +18,9 @@ from assessments.transfer import (
     answers_csv,
     export_assessment_data,
     import_assessment_data,
-    spreadsheet_safe,
 )
 from audit.models import Event
+from plans.exports import spreadsheet_safe
 from tests.factories import AssessmentFactory
 
 # Each test builds whole assessments and moves them out and back in: beyond the quick run.

@@ -18,6 +18,8 @@ from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from assessments import selectors, services
+from plans import services as plan_services
+from plans.models import PlanItem
 from reports import pdf
 from tests.factories import answer_questions
 
@@ -63,6 +65,13 @@ PAGES = {
     "member_reactivate": (AGENCY_ADMIN, 405),
     "member_invite": (AGENCY_ADMIN, 405),
     "agency_audit": (AGENCY_ADMIN, 200),
+    "assessment_plan_create": (AGENCY_ADMIN, 200),
+    "plan": (AGENCY_ADMIN, 200),
+    "plan_item_add": (AGENCY_ADMIN, 200),
+    "plan_item": (AGENCY_ADMIN, 200),
+    "plan_csv": (AGENCY_ADMIN, 200),
+    "plan_calendar": (AGENCY_ADMIN, 200),
+    "plan_calendar_feed": (ANONYMOUS, 200),  # by its secret address
 }
 
 
@@ -99,12 +108,21 @@ def every_page(draft, preparer, agency_admin, client_for, monkeypatch):
         "token": default_token_generator.make_token(preparer),
         "question_id": draft.questionnaire.questions.get(code="CAP-04").pk,
     }
+    item = PlanItem.objects.create(
+        agency=draft.agency, title="Adopt a staffing plan", created_by=agency_admin
+    )
+    feed = plan_services.calendar_feed(membership=agency_admin.membership)
     pages = []
     for namespace, name, converters in url_patterns():
         if namespace == "admin" or name not in PAGES:
             continue
         pk = preparer.membership.pk if name.startswith("member_") else draft.pk
-        kwargs = {key: pk if key == "pk" else values[key] for key in converters}
+        pk = item.pk if name == "plan_item" else pk
+        token = feed.token if name == "plan_calendar_feed" else values["token"]
+        kwargs = {
+            key: pk if key == "pk" else token if key == "token" else values[key]
+            for key in converters
+        }
         persona, _ = PAGES[name]
         response = clients[persona].get(reverse(name, kwargs=kwargs))
         pages.append((name, response, persona != ANONYMOUS))

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agencies.models import Role
+from plans.models import PlanItem
 from tests.factories import MemberFactory
 
 # Pages anyone may open: signing in and setting a password from an emailed link.
@@ -34,7 +35,21 @@ SELF = {
     "session_keepalive",
 }
 # Pages of the user's own agency without an object id.
-AGENCY_PAGES = {"dashboard", "assessment_start", "members", "member_add", "agency_audit", "method"}
+AGENCY_PAGES = {
+    "dashboard",
+    "assessment_start",
+    "members",
+    "member_add",
+    "agency_audit",
+    "method",
+    "plan",
+    "plan_item_add",
+    "plan_csv",
+    "plan_calendar",
+}
+# The calendar feed: no sign-in (calendar programs cannot); its secret address is the key, and
+# an unknown one is a 404 (tests/plans/test_calendar_feed.py).
+SECRET_ADDRESS = {"plan_calendar_feed"}
 # Addresses that carry an assessment id.
 ASSESSMENT_OBJECTS = {
     "assessment",
@@ -49,9 +64,12 @@ ASSESSMENT_OBJECTS = {
     "report_pdf",
     "assessment_export_json",
     "assessment_export_csv",
+    "assessment_plan_create",
 }
 # Addresses that carry a membership id.
 MEMBER_OBJECTS = {"member_role", "member_deactivate", "member_reactivate", "member_invite"}
+# Addresses that carry a plan item id.
+PLAN_OBJECTS = {"plan_item"}
 # What a preparer may not do (403).
 COMMAND_ONLY = {
     "assessment_start",
@@ -62,6 +80,8 @@ COMMAND_ONLY = {
     "assessment_export_json",
     "assessment_export_csv",
     "agency_audit",
+    "plan_item_add",
+    "assessment_plan_create",
 }
 ADMIN_ONLY = {"members", "member_add", *MEMBER_OBJECTS}
 # What a preparer may do with the agency's objects. Every agency or object URL is in exactly one
@@ -75,6 +95,10 @@ PREPARER_MAY = {
     "assessment_results",
     "assessment_activity",
     "report_pdf",
+    "plan",
+    "plan_item",
+    "plan_csv",
+    "plan_calendar",
 }
 # Answered without a redirect when nobody is signed in (JSON for the page's script).
 ANONYMOUS_JSON = {"session_status": 200, "session_keepalive": 401}
@@ -94,7 +118,9 @@ def url_names() -> set[str]:
 
 
 def test_every_url_has_an_isolation_rule():
-    covered = PUBLIC | SELF | AGENCY_PAGES | ASSESSMENT_OBJECTS | MEMBER_OBJECTS
+    covered = (
+        PUBLIC | SELF | AGENCY_PAGES | ASSESSMENT_OBJECTS | MEMBER_OBJECTS | PLAN_OBJECTS
+    ) | SECRET_ADDRESS
     unknown = url_names() - covered
     assert not unknown, f"URLs without an isolation rule: {sorted(unknown)}"
     unnamed = [name for name in url_names() if not name]
@@ -102,7 +128,7 @@ def test_every_url_has_an_isolation_rule():
 
 
 def test_every_agency_url_says_whether_preparers_may_use_it():
-    agency_urls = AGENCY_PAGES | ASSESSMENT_OBJECTS | MEMBER_OBJECTS
+    agency_urls = AGENCY_PAGES | ASSESSMENT_OBJECTS | MEMBER_OBJECTS | PLAN_OBJECTS
     groups = [COMMAND_ONLY, ADMIN_ONLY, PREPARER_MAY]
     for name in agency_urls:
         assert sum(name in group for group in groups) == 1, name
@@ -110,16 +136,21 @@ def test_every_agency_url_says_whether_preparers_may_use_it():
 
 
 @pytest.fixture
-def urls_of_agency_a(draft, preparer):
+def urls_of_agency_a(draft, preparer, command):
     """Each URL of the map, filled with objects of Example County (agency A)."""
+    item = PlanItem.objects.create(
+        agency=draft.agency, title="Adopt a staffing plan", owner=preparer, created_by=command
+    )
     urls = {}
-    for name in url_names() - PUBLIC:
+    for name in url_names() - PUBLIC - SECRET_ADDRESS:
         if name in ASSESSMENT_OBJECTS:
             kwargs = {"pk": draft.pk, **({"code": "CAP"} if name == "section" else {})}
             if name == "na_acknowledge":
                 kwargs["question_id"] = draft.questionnaire.questions.get(code="CAP-04").pk
         elif name in MEMBER_OBJECTS:
             kwargs = {"pk": preparer.membership.pk}
+        elif name in PLAN_OBJECTS:
+            kwargs = {"pk": item.pk}
         else:
             kwargs = {}
         urls[name] = reverse(name, kwargs=kwargs)
@@ -135,7 +166,7 @@ def test_another_agency_gets_404_for_every_object_of_agency_a(
 ):
     admin_b = MemberFactory(username="adminb", agency=other_agency, role=Role.AGENCY_ADMIN)
     for name, url in urls_of_agency_a.items():
-        if name not in ASSESSMENT_OBJECTS | MEMBER_OBJECTS:
+        if name not in ASSESSMENT_OBJECTS | MEMBER_OBJECTS | PLAN_OBJECTS:
             continue
         client = client_for(admin_b if name in MEMBER_OBJECTS else outsider)
         statuses = responses(client, url)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PlansConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "plans"
+    verbose_name = "Readiness plan"

@@ -1,0 +1,139 @@
+"""Reads of the readiness plan, each in a fixed number of queries whatever the plan's size."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from agencies.models import Agency, Membership
+
+from .models import CalendarFeed, PlanItem, PlanProgress
+
+Status = PlanItem.Status
+OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
+DIMENSIONS = ("capacity", "policy", "community")
+SORTS = {"priority": "Priority", "target_date": "Target date"}
+
+
+def today() -> datetime.date:
+    """The date in the installation's time zone (settings.TIME_ZONE): the agency's day."""
+    return timezone.localdate()
+
+
+def overdue_q(on: datetime.date) -> Q:
+    """Open or in progress, with a target date before `on`."""
+    return Q(status__in=OPEN_STATUSES, target_date__lt=on)
+
+
+def quarter_start(on: datetime.date) -> datetime.date:
+    return datetime.date(on.year, 3 * ((on.month - 1) // 3) + 1, 1)
+
+
+def item_for_member(*, membership: Membership, pk: int) -> PlanItem:
+    """The item if it belongs to the member's agency, else 404. One query."""
+    return get_object_or_404(
+        PlanItem.objects.select_related("owner", "assessment", "created_by"),
+        pk=pk,
+        agency_id=membership.agency_id,
+    )
+
+
+@dataclass(frozen=True)
+class PlanFilters:
+    owner: int | None = None  # a user id; 0: nobody
+    status: str = ""  # a status, or "open" for open and in progress ("" for all)
+    overdue: bool = False
+    step: str = ""  # a section code
+    dimension: str = ""  # capacity, policy or community
+    sort: str = "priority"
+
+
+def plan_items(agency: Agency, filters: PlanFilters = PlanFilters()) -> QuerySet[PlanItem]:
+    """The agency's items, filtered and sorted, with owner, assessment and progress log loaded.
+    Two queries when evaluated."""
+    items = PlanItem.objects.filter(agency=agency).select_related("owner", "assessment")
+    if filters.owner == 0:
+        items = items.filter(owner__isnull=True)
+    elif filters.owner:
+        items = items.filter(owner_id=filters.owner)
+    if filters.status == "unfinished":
+        items = items.filter(status__in=OPEN_STATUSES)
+    elif filters.status:
+        items = items.filter(status=filters.status)
+    if filters.overdue:
+        items = items.filter(overdue_q(today()))
+    if filters.step:
+        items = items.filter(section_code=filters.step)
+    if filters.dimension in DIMENSIONS:
+        items = items.filter(**{f"weight_{filters.dimension}__gt": 0})
+    if filters.sort == "target_date":  # undated items last
+        items = items.order_by(F("target_date").asc(nulls_last=True), "priority", "pk")
+    else:
+        items = items.order_by("priority", "pk")
+    return items.prefetch_related(
+        Prefetch(
+            "progress",
+            queryset=PlanProgress.objects.select_related("author").order_by("created_at", "pk"),
+        )
+    )
+
+
+def my_items(user, agency_id: int) -> list[PlanItem]:
+    """The member's unfinished items, overdue first, then by target date. One query."""
+    return list(
+        PlanItem.objects.filter(agency_id=agency_id, owner=user, status__in=OPEN_STATUSES)
+        .select_related("assessment")
+        .order_by(F("target_date").asc(nulls_last=True), "priority", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class PlanCounts:
+    open: int
+    overdue: int
+    done_this_quarter: int
+    total: int
+
+
+def plan_counts(agency: Agency) -> PlanCounts:
+    """Open (or in progress), overdue, and done since the quarter began. One query."""
+    on = today()
+    start = timezone.make_aware(datetime.datetime.combine(quarter_start(on), datetime.time()))
+    counts = PlanItem.objects.filter(agency=agency).aggregate(
+        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Count("pk", filter=overdue_q(on)),
+        done=Count("pk", filter=Q(status=Status.DONE, done_at__gte=start)),
+        total=Count("pk"),
+    )
+    return PlanCounts(counts["open"], counts["overdue"], counts["done"], counts["total"])
+
+
+def open_items_by_code(agency_id: int, codes: list[str]) -> dict[str, PlanItem]:
+    """The unfinished item for each question code, for the checklist. One query."""
+    items = PlanItem.objects.filter(
+        agency_id=agency_id, question_code__in=codes, status__in=OPEN_STATUSES
+    ).select_related("owner")
+    return {item.question_code: item for item in items.order_by("-priority")}
+
+
+def planned_codes(agency_id: int, assessment_id: int) -> set[str]:
+    """Codes of the assessment's actions already in the plan, or open from an earlier one."""
+    return set(
+        PlanItem.objects.filter(agency_id=agency_id)
+        .filter(Q(assessment_id=assessment_id) | Q(status__in=OPEN_STATUSES))
+        .exclude(question_code="")
+        .values_list("question_code", flat=True)
+    )
+
+
+def feed_for_token(token: str) -> CalendarFeed | None:
+    """The feed whose secret address this is, if its member is still active. One query."""
+    return (
+        CalendarFeed.objects.select_related("membership__user", "membership__agency")
+        .filter(token=token, membership__user__is_active=True)
+        .first()
+    )
