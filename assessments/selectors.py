@@ -384,3 +384,73 @@ def open_plan_items(assessment: Assessment, questions: list[Question]) -> dict:
                 found[code] = items[candidate]
                 break
     return found
+
+
+def comparison_baseline(assessment: Assessment) -> Assessment | None:
+    """The agency's last approved assessment before this one (approved before it was, for an
+    approved one). One query."""
+    earlier = Assessment.objects.filter(
+        agency_id=assessment.agency_id, status=Assessment.Status.APPROVED
+    ).exclude(pk=assessment.pk)
+    if assessment.approved_at is not None:
+        earlier = earlier.filter(approved_at__lt=assessment.approved_at)
+    return (
+        earlier.select_related("questionnaire", "snapshot", "approved_by")
+        .order_by("-approved_at", "-pk")
+        .first()
+    )
+
+
+def _answer_views(assessment: Assessment) -> dict:
+    from .comparison import AnswerView
+
+    views = {}
+    for answer in Answer.objects.filter(assessment=assessment).select_related(
+        "question", "updated_by"
+    ):
+        text = answer.display_value if answer.is_answered else "Unanswered"
+        views[answer.question.code] = AnswerView(text, person_name(answer.updated_by))
+    return views
+
+
+@dataclass(frozen=True)
+class ComparisonView:
+    baseline: Assessment
+    comparison: object  # comparison.Comparison
+    done_since: list
+
+
+def assessment_comparison(
+    assessment: Assessment, result: scoring.AssessmentResult | None = None
+) -> ComparisonView | None:
+    """This assessment against the agency's last approved one, or None when there is none.
+    About ten queries, whatever the number of questions and answers."""
+    from plans.selectors import items_done_since
+
+    from .comparison import compare
+
+    baseline = comparison_baseline(assessment)
+    if baseline is None:
+        return None
+    now = result or assessment_result(assessment)
+    then = assessment_result(baseline)
+    codes = assessment.questionnaire.codes_carried_from(baseline.questionnaire)
+    asked_now = {
+        q.code: (q.section.code, q.prompt_for(assessment.phase))
+        for q in assessment.applicable_questions().select_related("section").order_by("position")
+    }
+    asked_then = set(baseline.applicable_questions().values_list("code", flat=True))
+    comparison = compare(
+        then=then,
+        now=now,
+        answers_then=_answer_views(baseline),
+        answers_now=_answer_views(assessment),
+        codes=codes,
+        asked_now=asked_now,
+        asked_then=asked_then,
+    )
+    return ComparisonView(
+        baseline=baseline,
+        comparison=comparison,
+        done_since=items_done_since(assessment.agency_id, baseline.approved_at),
+    )

@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("assessments/<int:pk>/results/", views.assessment_results, name="assessment_results"),
     path("assessments/<int:pk>/plan/", views.plan_create, name="assessment_plan_create"),
+    path("assessments/<int:pk>/compare/", views.assessment_compare, name="assessment_compare"),
     path("method/", views.method, name="method"),
     path("assessments/<int:pk>/activity/", views.assessment_activity, name="assessment_activity"),
     # Data that moves: the JSON export and a CSV of answers (command staff).

@@ -363,6 +363,7 @@ def assessment_results(request: HttpRequest, pk: int) -> HttpResponse:
     result = selectors.assessment_result(assessment)
     context = results.results_context(result, timezone.localdate())
     context.update(
+        compared=selectors.assessment_comparison(assessment, result),
         assessment=assessment,
         from_snapshot=assessment.status == assessment.Status.APPROVED,
     )
@@ -431,4 +432,20 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
             "chosen": set(request.POST.getlist("action")) if request.method == "POST" else None,
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def assessment_compare(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment, _ = get_assessment_for_user(request, pk)
+    result = selectors.assessment_result(assessment)
+    return render(
+        request,
+        "assessments/compare.html",
+        {
+            "assessment": assessment,
+            "result": result,
+            "compared": selectors.assessment_comparison(assessment, result),
+            "from_snapshot": assessment.status == assessment.Status.APPROVED,
+        },
     )

@@ -137,3 +137,12 @@ def feed_for_token(token: str) -> CalendarFeed | None:
         .filter(token=token, membership__user__is_active=True)
         .first()
     )
+
+
+def items_done_since(agency_id: int, moment) -> list[PlanItem]:
+    """Items marked done at or after `moment`, newest first. One query."""
+    return list(
+        PlanItem.objects.filter(agency_id=agency_id, status=Status.DONE, done_at__gte=moment)
+        .select_related("owner")
+        .order_by("-done_at", "pk")
+    )

@@ -66,6 +66,7 @@ PAGES = {
     "member_invite": (AGENCY_ADMIN, 405),
     "agency_audit": (AGENCY_ADMIN, 200),
     "assessment_plan_create": (AGENCY_ADMIN, 200),
+    "assessment_compare": (AGENCY_ADMIN, 200),
     "plan": (AGENCY_ADMIN, 200),
     "plan_item_add": (AGENCY_ADMIN, 200),
     "plan_item": (AGENCY_ADMIN, 200),

@@ -65,6 +65,7 @@ ASSESSMENT_OBJECTS = {
     "assessment_export_json",
     "assessment_export_csv",
     "assessment_plan_create",
+    "assessment_compare",
 }
 # Addresses that carry a membership id.
 MEMBER_OBJECTS = {"member_role", "member_deactivate", "member_reactivate", "member_invite"}
@@ -99,6 +100,7 @@ PREPARER_MAY = {
     "plan_item",
     "plan_csv",
     "plan_calendar",
+    "assessment_compare",
 }
 # Answered without a redirect when nobody is signed in (JSON for the page's script).
 ANONYMOUS_JSON = {"session_status": 200, "session_keepalive": 401}
