@@ -211,3 +211,103 @@ def method_blocks() -> list[MethodBlock]:
     if heading or paragraphs:
         blocks.append(MethodBlock(heading, tuple(paragraphs)))
     return blocks
+
+
+TREND_WIDTH = 640
+TREND_HEIGHT = 220
+TREND_LEFT = 44
+TREND_RIGHT = 150
+TREND_TOP = 16
+TREND_BOTTOM = 40
+TREND_COLOURS = {"capacity": "#0b5394", "policy": "#7a3e00", "community": "#2d6a4f"}
+TREND_DASHES = {"capacity": "", "policy": "6 3", "community": "2 3"}
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    x: int
+    y: int
+    score: int
+
+
+@dataclass(frozen=True)
+class TrendLine:
+    key: str
+    label: str
+    colour: str
+    dash: str
+    points: tuple[TrendPoint, ...]
+
+    @property
+    def path(self) -> str:
+        return " ".join(f"{p.x},{p.y}" for p in self.points)
+
+
+@dataclass(frozen=True)
+class TrendColumn:
+    x: int
+    label: str  # the approval date
+    title: str
+    scores: dict
+
+
+@dataclass(frozen=True)
+class Trend:
+    """The three dimensions across the agency's approved assessments, as inline SVG; the same
+    figures go in a table beside it."""
+
+    lines: tuple[TrendLine, ...]
+    columns: tuple[TrendColumn, ...]
+    width: int
+    height: int
+    plot_left: int
+    plot_right: int
+    plot_top: int
+    plot_bottom: int
+    gridlines: tuple[tuple[int, int], ...]  # (y, score)
+    description: str
+
+
+def trend_chart(approved: list[tuple[str, str, AssessmentResult]]) -> Trend | None:
+    """`approved`: (approval date, title, result), oldest first. None with fewer than two."""
+    if len(approved) < 2:
+        return None
+    right = TREND_WIDTH - TREND_RIGHT
+    bottom = TREND_HEIGHT - TREND_BOTTOM
+    step = (right - TREND_LEFT) / (len(approved) - 1)
+
+    def y_of(score: int) -> int:
+        return round(bottom - (bottom - TREND_TOP) * score / 100)
+
+    columns = []
+    for index, (date, title, result) in enumerate(approved):
+        scores = {d.key: d.score for d in result.dimensions}
+        columns.append(TrendColumn(round(TREND_LEFT + index * step), date, title, scores))
+    lines = []
+    for key in ("capacity", "policy", "community"):
+        label = next(d.label for d in approved[-1][2].dimensions if d.key == key)
+        points = tuple(
+            TrendPoint(c.x, y_of(c.scores[key]), c.scores[key])
+            for c in columns
+            if c.scores.get(key) is not None
+        )
+        lines.append(TrendLine(key, label, TREND_COLOURS[key], TREND_DASHES[key], points))
+    description = "; ".join(
+        f"{line.label}: "
+        + ", ".join(
+            f"{c.label} {c.scores[line.key]}" for c in columns if c.scores.get(line.key) is not None
+        )
+        for line in lines
+    )
+    return Trend(
+        lines=tuple(lines),
+        columns=tuple(columns),
+        width=TREND_WIDTH,
+        height=TREND_HEIGHT,
+        plot_left=TREND_LEFT,
+        plot_right=right,
+        plot_top=TREND_TOP,
+        plot_bottom=bottom,
+        gridlines=tuple((y_of(score), score) for score in (0, 50, 80, 100)),
+        description=f"Readiness scores of approved assessments, oldest first. {description}.",
+    )

@@ -32,7 +32,7 @@ def assessment_for_member(*, membership: Membership, pk: int) -> Assessment:
 
 def agency_assessments(agency: Agency) -> QuerySet[Assessment]:
     return agency.assessments.select_related(
-        "questionnaire", "approved_by", "created_by", "state_profile__law"
+        "questionnaire", "approved_by", "created_by", "state_profile__law", "snapshot"
     )
 
 
@@ -454,3 +454,60 @@ def assessment_comparison(
         comparison=comparison,
         done_since=items_done_since(assessment.agency_id, baseline.approved_at),
     )
+
+
+def assessments_results(assessments: list[Assessment]) -> dict[int, scoring.AssessmentResult]:
+    """Each assessment's result: the frozen snapshot when approved, else scored now. Three
+    queries whatever the number of assessments, questions and answers (with the snapshots and
+    state-law profiles already loaded, as `agency_assessments` and the dashboard load them)."""
+    results: dict[int, scoring.AssessmentResult] = {}
+    live = []
+    for assessment in assessments:
+        snapshot = (
+            getattr(assessment, "snapshot", None) if assessment.status == "approved" else None
+        )
+        if snapshot is not None:
+            results[assessment.pk] = scoring.AssessmentResult.from_dict(snapshot.result)
+        else:
+            live.append(assessment)
+    if not live:
+        return results
+    questionnaire_ids = {a.questionnaire_id for a in live}
+    sections = defaultdict(list)
+    for section in Section.objects.filter(questionnaire_id__in=questionnaire_ids):
+        sections[section.questionnaire_id].append(
+            scoring.ScoringSection(section.code, section.title, section.position)
+        )
+    questions = defaultdict(list)
+    codes = {}
+    for question in Question.objects.filter(questionnaire_id__in=questionnaire_ids).select_related(
+        "section"
+    ):
+        questions[question.questionnaire_id].append(question)
+        codes[question.pk] = question.code
+    answers = defaultdict(dict)
+    for answer in Answer.objects.filter(assessment__in=live).select_related(
+        "updated_by", "na_acknowledged_by"
+    ):
+        code = codes[answer.question_id]
+        answers[answer.assessment_id][code] = scoring.ScoringAnswer(
+            code,
+            answer.value,
+            answer.not_applicable,
+            na_reason=answer.na_reason,
+            marked_by=person_name(answer.updated_by),
+            acknowledged_by=person_name(answer.na_acknowledged_by),
+        )
+    for assessment in live:
+        results[assessment.pk] = scoring.score_assessment(
+            sections=sections[assessment.questionnaire_id],
+            questions=[
+                scoring_question(q, assessment.phase)
+                for q in questions[assessment.questionnaire_id]
+            ],
+            answers=answers[assessment.pk],
+            models=assessment.models,
+            phase=assessment.phase,
+            state_law=scoring_state_law(assessment.state_law),
+        )
+    return results

@@ -50,8 +50,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for assessment in assessments:
         if not (assessment.status == Assessment.Status.APPROVED and assessment.state_profile_id):
             assessment._state_law = profile
-    progress = selectors.assessments_progress(assessments)
-    rows = [(assessment, progress[assessment.pk]) for assessment in assessments]
+    scored = selectors.assessments_results(assessments)
+    # Progress from the same results: answered and applicable questions, N/A counted answered.
+    rows = []
+    for assessment in assessments:
+        result = scored[assessment.pk]
+        rows.append((assessment, selectors.Progress(result.answered, result.applicable), result))
+    approved = sorted(
+        (a for a in assessments if a.status == Assessment.Status.APPROVED and a.approved_at),
+        key=lambda a: a.approved_at,
+    )
+    trend = results.trend_chart(
+        [(f"{a.approved_at:%Y-%m-%d}", a.title, scored[a.pk]) for a in approved]
+    )
     law = selectors.scoring_state_law(profile)
     command = may(membership, Action.PLAN)
     return render(
@@ -61,6 +72,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "agency": agency,
             "rows": rows,
             "state_law": results.state_law_panel(law, timezone.localdate()),
+            "trend": trend,
             "my_items": plan_selectors.my_items(request.user, agency.pk),
             "plan_counts": plan_selectors.plan_counts(agency) if command else None,
         },

@@ -154,3 +154,26 @@ def test_the_compare_page_queries_do_not_grow_with_questions_and_answers(
 # question lists and answer sets, the plan items done since.
 COMPARE_PAGE_QUERIES = 21
 FILLER_NO = {"choice": "no", "scale": "0", "number": "0", "text": "None"}
+
+
+def test_the_dashboard_shows_each_level_and_score_and_the_trend(
+    two_years, preparer, command, client_for
+):
+    _, later = two_years
+    client = client_for(command)
+    draft_view = text_of(client.get(reverse("dashboard")).content.decode())
+    assert (
+        "2027 review Jail Enforcement Model, Warrant Service Officer 1 Draft Developing 75 of 100"
+        in (draft_view)
+    )
+    assert "Trend across approved assessments" not in draft_view  # one approved: no trend yet
+
+    approve(later, preparer=preparer, command=command)
+    response = client.get(reverse("dashboard"))
+
+    text = text_of(response.content.decode())
+    trend = response.context["trend"]
+    assert [c.scores["capacity"] for c in trend.columns] == [63, 75]
+    assert "Trend across approved assessments" in text
+    assert "Capacity: " in trend.description and "63" in trend.description
+    assert "2026 review 63 63 63" in text and "2027 review 75 75 75" in text

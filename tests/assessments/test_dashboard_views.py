@@ -13,7 +13,8 @@ from tests.factories import PASSWORD, AssessmentFactory, answer_questions, appro
 from tests.quick_run import quick_first
 
 # Sessions, the user, the membership, its agency, the assessments, their questions and answers.
-DASHBOARD_QUERIES = 11
+# The dashboard also lists the member's plan items and the plan's counts.
+DASHBOARD_QUERIES = 13
 
 
 def row_text(response, title: str) -> str:
