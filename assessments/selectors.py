@@ -511,3 +511,25 @@ def assessments_results(assessments: list[Assessment]) -> dict[int, scoring.Asse
             state_law=scoring_state_law(assessment.state_law),
         )
     return results
+
+
+def plan_rows(assessment: Assessment, action_codes: list[str]) -> list:
+    """Plan items for the report: raised by this assessment, or still open for one of its
+    actions' questions; in the plan's priority order, each with `owner_name`. One query."""
+    from plans.models import PlanItem
+    from plans.selectors import OPEN_STATUSES
+
+    items = list(
+        PlanItem.objects.filter(agency_id=assessment.agency_id)
+        .filter(
+            Q(assessment_id=assessment.pk)
+            | Q(question_code__in=action_codes, status__in=OPEN_STATUSES)
+        )
+        .select_related("owner")
+        .order_by("priority", "pk")
+    )
+    for item in items:
+        item.owner_name = person_name(item.owner) + (
+            " (deactivated)" if item.owner and not item.owner.is_active else ""
+        )
+    return items

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -146,3 +146,11 @@ def items_done_since(agency_id: int, moment) -> list[PlanItem]:
         .select_related("owner")
         .order_by("-done_at", "pk")
     )
+
+
+def plan_version(agency_id: int) -> str:
+    """Changes whenever the agency's plan does (an item added, changed or removed). One query."""
+    stamp = PlanItem.objects.filter(agency_id=agency_id).aggregate(
+        count=Count("pk"), last=Max("updated_at")
+    )
+    return f"{stamp['count']}:{stamp['last'].isoformat() if stamp['last'] else ''}"

@@ -128,6 +128,8 @@ def report_context(assessment: Assessment) -> dict:
     """
     result = selectors.assessment_result(assessment)
     context = results_context(result, timezone.localdate())
+    context["compared"] = selectors.assessment_comparison(assessment, result)
+    context["plan_rows"] = selectors.plan_rows(assessment, [a.code for a in result.actions])
     sections = selectors.assessment_sections(assessment)
     questions = list(
         assessment.applicable_questions().select_related("section").order_by("position")

@@ -10,8 +10,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
-from assessments import scoring
+from assessments import scoring, selectors
 from assessments.models import Assessment
+from plans.selectors import plan_version
 
 from . import pdf
 from .context import report_context
@@ -19,7 +20,7 @@ from .models import CachedReport
 
 # Bump when the template, the stylesheet or the context changes what a report shows, so
 # reports cached by the previous code are rendered again.
-REPORT_VERSION = "2"
+REPORT_VERSION = "3"
 TEMPLATE = "reports/report.html"
 
 
@@ -31,8 +32,8 @@ class Report:
 
 
 def report_fingerprint(assessment: Assessment) -> str:
-    """Changes whenever the report's content may change. At most two queries (the snapshot,
-    the state-law profile).
+    """Changes whenever the report's content may change. At most four queries (the snapshot,
+    the state-law profile, the plan's last change, the comparison's baseline).
 
     `updated_at` moves on every answer save and every status change (the services bump it),
     so answers need not be read here. A new state-law profile changes a draft's report, and a
@@ -52,6 +53,9 @@ def report_fingerprint(assessment: Assessment) -> str:
         assessment.title,
         law.pk if law else "no state law",
         timezone.localdate() if law and law.deadline else "",
+        # The plan table and the comparison page follow the plan and the last approval.
+        plan_version(assessment.agency_id),
+        getattr(selectors.comparison_baseline(assessment), "pk", "no baseline"),
     )
     return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
 
