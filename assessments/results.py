@@ -216,7 +216,8 @@ def method_blocks() -> list[MethodBlock]:
 TREND_WIDTH = 640
 TREND_HEIGHT = 220
 TREND_LEFT = 44
-TREND_RIGHT = 150
+TREND_RIGHT = 200
+TREND_LABEL_GAP = 15  # the least vertical room between the line-end labels
 TREND_TOP = 16
 TREND_BOTTOM = 40
 TREND_COLOURS = {"capacity": "#0b5394", "policy": "#7a3e00", "community": "#2d6a4f"}
@@ -237,6 +238,7 @@ class TrendLine:
     colour: str
     dash: str
     points: tuple[TrendPoint, ...]
+    label_y: int = 0  # where the line's end label goes, clear of the others
 
     @property
     def path(self) -> str:
@@ -292,6 +294,7 @@ def trend_chart(approved: list[tuple[str, str, AssessmentResult]]) -> Trend | No
             if c.scores.get(key) is not None
         )
         lines.append(TrendLine(key, label, TREND_COLOURS[key], TREND_DASHES[key], points))
+    lines = _spread_labels(lines)
     description = "; ".join(
         f"{line.label}: "
         + ", ".join(
@@ -311,3 +314,22 @@ def trend_chart(approved: list[tuple[str, str, AssessmentResult]]) -> Trend | No
         gridlines=tuple((y_of(score), score) for score in (0, 50, 80, 100)),
         description=f"Readiness scores of approved assessments, oldest first. {description}.",
     )
+
+
+def _spread_labels(lines: list[TrendLine]) -> list[TrendLine]:
+    """Place each line's end label at its last point, moved down where it would overlap the
+    label above it."""
+    placed: dict[str, int] = {}
+    previous = None
+    ends = sorted((line for line in lines if line.points), key=lambda line: line.points[-1].y)
+    for line in ends:
+        y = line.points[-1].y + 4
+        if previous is not None and y < previous + TREND_LABEL_GAP:
+            y = previous + TREND_LABEL_GAP
+        placed[line.key] = previous = y
+    return [
+        TrendLine(
+            line.key, line.label, line.colour, line.dash, line.points, placed.get(line.key, 0)
+        )
+        for line in lines
+    ]

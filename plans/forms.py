@@ -42,6 +42,9 @@ class PlanFilterForm(forms.Form):
         self.fields["owner"].choices = [("", "Anyone"), ("0", "Nobody yet")] + member_choices(
             agency, active_only=False
         )
+        for name, field in self.fields.items():
+            css = "form-check-input" if name == "overdue" else "form-select"
+            field.widget.attrs["class"] = css
         codes = Section.objects.order_by("position").values_list("code", "title").distinct()
         seen: dict[str, str] = {}
         for code, title in codes:

@@ -15,10 +15,12 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import Agency
+from assessments import selectors
 from assessments.management.commands.seed_demo import DEMO_TOTP_SECRET
 from assessments.models import Answer, Assessment, ScoreSnapshot
 from assessments.selectors import assessments_progress
 from audit.models import Event
+from plans.models import PlanItem
 
 EXAMPLE = "Example County Sheriff's Office"
 SAMPLE = "Sample County Sheriff's Office"
@@ -91,16 +93,29 @@ def test_example_county_has_a_partly_answered_draft():
     assert draft.answers.filter(flagged=True).exists()
 
 
-def test_example_county_has_an_approved_assessment_with_a_snapshot():
+def test_example_county_has_two_approved_assessments_a_year_apart():
     seed()
 
-    approved = Assessment.objects.get(agency__name=EXAMPLE, status=Assessment.Status.APPROVED)
+    earlier, approved = Assessment.objects.filter(
+        agency__name=EXAMPLE, status=Assessment.Status.APPROVED
+    ).order_by("approved_at")
+    assert (earlier.title, approved.title) == ("2025 readiness review", "2026 readiness review")
+    assert 360 <= (approved.approved_at - earlier.approved_at).days <= 370
     assert approved.approved_by.username == "command"
-    assert approved.approved_at is not None
     assert approved.snapshot.result
     progress = assessments_progress([approved])[approved.pk]
     assert progress.complete
-    assert Assessment.objects.filter(agency__name=EXAMPLE).count() == 2
+    assert Assessment.objects.filter(agency__name=EXAMPLE).count() == 3
+    assert selectors.comparison_baseline(approved) == earlier
+
+
+def test_example_county_has_a_plan_with_items_in_every_status():
+    seed()
+
+    statuses = set(PlanItem.objects.filter(agency__name=EXAMPLE).values_list("status", flat=True))
+    assert statuses == {"open", "in_progress", "done", "wont_do"}
+    assert any(item.overdue for item in PlanItem.objects.all())
+    assert PlanItem.objects.filter(owner__username="preparer").exists()
 
 
 def test_sample_county_has_one_draft():
@@ -120,7 +135,7 @@ def test_running_it_twice_changes_nothing():
     assert counts() == first
     assert first["agencies"] == 2
     assert first["users"] == 5
-    assert first["assessments"] == 3
+    assert first["assessments"] == 4
 
 
 def test_it_refuses_to_run_with_debug_off():

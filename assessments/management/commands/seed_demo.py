@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import base64
+import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import Agency, Membership, Role
 from assessments import services
+from assessments.models import Assessment
+from assessments.selectors import assessment_result
 from jurisdictions.loader import DEFAULT_STATE_LAW, state_law_load
 from jurisdictions.models import StateLawVersion
+from plans import services as plan_services
 from questionnaires.loader import SHIPPED_QUESTIONNAIRES, questionnaire_load
 from questionnaires.models import QuestionnaireVersion
 
@@ -77,6 +82,37 @@ APPROVED_ANSWERS = {
     "COM-10": ("no", ""),
     "POL-11": ("partial", "Victim services unit consulted; policy language not adopted."),
 }
+
+# The review a year earlier: weaker, so the trend shows progress.
+EARLIER_ANSWERS = {
+    "CAP-04": ("no", "No officers could be spared in 2025."),
+    "CAP-05": ("partial", "One sergeant named."),
+    "CAP-06": ("1", "Salaries only."),
+    "ICE-04": ("no", ""),
+    "TRN-03": ("no", ""),
+    "POL-01": ("partial", "Counsel's review started."),
+    "POL-05": ("no", ""),
+    "POL-09": ("no", ""),
+    "COM-05": ("no", ""),
+    "COM-07": ("no", ""),
+}
+
+# Plan items made from the 2026 review's actions, in priority order: (owner, target date in days
+# from today, status, progress note, reason it will not be done).
+PLAN_STATES = [
+    ("preparer", 20, "in_progress", "Staffing study under way with the jail commander.", ""),
+    ("preparer", -40, "done", "Transport schedule confirmed with ICE ERO in writing.", ""),
+    (
+        "command",
+        None,
+        "wont_do",
+        "",
+        "The county will not form a separate committee; the "
+        "existing Citizens Advisory Board takes on the role.",
+    ),
+    ("preparer", -10, "open", "", ""),
+    ("command", 60, "open", "", ""),
+]
 
 # The draft, on questionnaire version 2, started from the approved 2026 review (its answers
 # that carry over are copied first): most of the first three steps answered, a flag, a note,
@@ -150,30 +186,87 @@ class Command(BaseCommand):
             )
         return user
 
+    def _approved_review(self, agency, title, overrides, users, days_ago: int):
+        """An approved review on questionnaire version 1, approved `days_ago` days ago."""
+        command, preparer = users["command"], users["preparer"]
+        existing = agency.assessments.filter(title=title).first()
+        if existing is not None:
+            return existing
+        assessment = services.assessment_start(
+            agency=agency,
+            user=command,
+            membership=command.membership,
+            title=title,
+            models=["JEM", "WSO"],
+            questionnaire=QuestionnaireVersion.objects.get(slug="287g-readiness", version=1),
+        )
+        data = []
+        for question in assessment.applicable_questions():
+            value, note = overrides.get(
+                question.code, APPROVED_ANSWERS.get(question.code, ("yes", ""))
+            )
+            data.append(services.AnswerInput(question_id=question.pk, value=value, note=note))
+        services.answers_save(assessment=assessment, user=preparer, data=data)
+        services.assessment_submit(assessment=assessment, user=preparer)
+        approved = services.assessment_approve(
+            assessment=assessment, user=command, membership=command.membership
+        )
+        if days_ago:  # the demo's history: a review a year before the current one
+            when = timezone.now() - datetime.timedelta(days=days_ago)
+            Assessment.objects.filter(pk=approved.pk).update(
+                created_at=when - datetime.timedelta(days=21),
+                submitted_at=when - datetime.timedelta(days=2),
+                approved_at=when,
+            )
+            approved.refresh_from_db()
+        return approved
+
+    def _plan(self, agency, approved, users) -> None:
+        """The 2026 review's actions as plan items, in every status."""
+        command = users["command"]
+        if agency.plan_items.exists():
+            return
+        result = assessment_result(approved)
+        services.plan_from_actions(
+            assessment=approved,
+            user=command,
+            membership=command.membership,
+            codes=[action.code for action in result.actions],
+        )
+        items = list(agency.plan_items.order_by("priority"))
+        today = timezone.localdate()
+        for item, (owner, days, status, note, reason) in zip(items, PLAN_STATES, strict=False):
+            plan_services.item_update(
+                item=item,
+                user=command,
+                membership=command.membership,
+                changes={
+                    "owner": users[owner] if owner else None,
+                    "target_date": today + datetime.timedelta(days=days)
+                    if days is not None
+                    else None,
+                    "status": status,
+                    "wont_do_reason": reason,
+                },
+                note=note,
+            )
+        plan_services.item_create(
+            agency=agency,
+            user=command,
+            membership=command.membership,
+            title="Brief the Commissioners Court on the SB 8 request before the deadline",
+            owner=command,
+            target_date=today + datetime.timedelta(days=1),
+        )
+
     def _assessments(self, agencies: dict[str, Agency], users: dict) -> None:
         example, sample = agencies["example"], agencies["sample"]
         command, preparer = users["command"], users["preparer"]
-        approved = example.assessments.filter(title="2026 readiness review").first()
-        if approved is None:
-            approved = services.assessment_start(
-                agency=example,
-                user=command,
-                membership=command.membership,
-                title="2026 readiness review",
-                models=["JEM", "WSO"],
-                questionnaire=QuestionnaireVersion.objects.get(slug="287g-readiness", version=1),
-            )
-            answers = {}
-            for question in approved.applicable_questions():
-                value, note = APPROVED_ANSWERS.get(question.code, ("yes", ""))
-                answers[question.pk] = services.AnswerInput(
-                    question_id=question.pk, value=value, note=note
-                )
-            services.answers_save(assessment=approved, user=preparer, data=list(answers.values()))
-            services.assessment_submit(assessment=approved, user=preparer)
-            services.assessment_approve(
-                assessment=approved, user=command, membership=command.membership
-            )
+        self._approved_review(example, "2025 readiness review", EARLIER_ANSWERS, users, 365)
+        approved = self._approved_review(
+            example, "2026 readiness review", APPROVED_ANSWERS, users, 0
+        )
+        self._plan(example, approved, users)
         if not example.assessments.filter(title="2027 readiness review").exists():
             draft = services.assessment_start(
                 agency=example,
