@@ -48,7 +48,7 @@ format: $(STAMP)
 
 # The load test needs PostgreSQL and runs for two minutes: `make bench-load`.
 bench: $(STAMP)
-	for script in bench/checklist.py bench/scoring.py bench/report.py; do \
+	for script in bench/checklist.py bench/scoring.py bench/report.py bench/plan.py; do \
 		$(BIN)/python $$script || exit 1; done
 
 bench-load: $(STAMP)

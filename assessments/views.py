@@ -39,6 +39,9 @@ FILTERS = {
 }
 
 
+MY_ACTIONS_SHOWN = 10  # the rest are one link away, on the plan page filtered by owner
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     membership = membership_or_none(request.user)
@@ -65,6 +68,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     law = selectors.scoring_state_law(profile)
     command = may(membership, Action.PLAN)
+    my_items = plan_selectors.my_items(request.user, agency.pk, limit=MY_ACTIONS_SHOWN + 1)
     return render(
         request,
         "assessments/dashboard.html",
@@ -73,7 +77,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "state_law": results.state_law_panel(law, timezone.localdate()),
             "trend": trend,
-            "my_items": plan_selectors.my_items(request.user, agency.pk),
+            "my_items": my_items[:MY_ACTIONS_SHOWN],
+            "more_items": len(my_items) > MY_ACTIONS_SHOWN,
             "plan_counts": plan_selectors.plan_counts(agency) if command else None,
         },
     )

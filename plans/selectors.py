@@ -82,13 +82,15 @@ def plan_items(agency: Agency, filters: PlanFilters = PlanFilters()) -> QuerySet
     )
 
 
-def my_items(user, agency_id: int) -> list[PlanItem]:
-    """The member's unfinished items, overdue first, then by target date. One query."""
-    return list(
+def my_items(user, agency_id: int, limit: int | None = None) -> list[PlanItem]:
+    """The member's unfinished items, overdue first, then by target date (at most `limit`).
+    One query."""
+    items = (
         PlanItem.objects.filter(agency_id=agency_id, owner=user, status__in=OPEN_STATUSES)
         .select_related("assessment")
         .order_by(F("target_date").asc(nulls_last=True), "priority", "pk")
     )
+    return list(items if limit is None else items[:limit])
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +21,8 @@ from audit.services import event_record
 from . import exports, selectors, services
 from .forms import ItemForm, PlanFilterForm
 
+PLAN_PAGE_SIZE = 50
+
 
 @login_required
 @require_GET
@@ -28,14 +31,20 @@ def plan(request: HttpRequest) -> HttpResponse:
     agency = membership.agency
     form = PlanFilterForm(request.GET or None, agency=agency)
     filters = form.filters() if request.GET else selectors.PlanFilters()
-    items = list(selectors.plan_items(agency, filters))
+    page = Paginator(selectors.plan_items(agency, filters), PLAN_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "plans/plan.html",
         {
             "agency": agency,
             "form": form,
-            "items": items,
+            "page": page,
+            "items": list(page.object_list),
+            "query": query.urlencode(),
             "counts": selectors.plan_counts(agency),
             "today": selectors.today(),
             "filtered": bool(request.GET),

@@ -375,9 +375,10 @@ def test_the_plan_page_queries_do_not_grow_with_its_items(
     )
     client = client_for(command)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("plan"))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         client.get(reverse("dashboard"))
 
-    assert len(response.context["items"]) == size
+    assert response.context["page"].paginator.count == size
+    assert len(response.context["items"]) == min(size, 50)
