@@ -122,6 +122,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form if editable else None,
             "full": full,
             "progress": list(progress),
+            "follow_up": selectors.item_follow_up(item),
             "today": selectors.today(),
         },
         status=_status(request, form),

@@ -382,3 +382,39 @@ def test_the_plan_page_queries_do_not_grow_with_its_items(
 
     assert response.context["page"].paginator.count == size
     assert len(response.context["items"]) == min(size, 50)
+
+
+def test_an_item_links_to_the_next_assessments_answer(planned, command, preparer, client_for):
+    item = planned.plan_items.order_by("priority").first()
+    update(item, command, status=Status.DONE)
+    page = text_of(client_for(command).get(reverse("plan_item", args=[item.pk])).content.decode())
+    assert "Next assessment" not in page  # none yet
+
+    from assessments import services as assessment_services
+
+    later = assessment_services.assessment_start(
+        agency=planned.agency, user=command, membership=command.membership,
+        title="2028 review", models=["JEM", "WSO"], carry_from=planned,
+    )  # fmt: skip
+    page = text_of(client_for(command).get(reverse("plan_item", args=[item.pk])).content.decode())
+
+    answer = later.answers.get(question__code=item.question_code).display_value
+    assert f"Next assessment {item.question_code} in 2028 review (rev. 1) : {answer}" in page
+
+
+def test_overdue_follows_the_installations_time_zone(agency, command, settings, monkeypatch):
+    """Late on 1 December in Honolulu it is already 2 December in UTC: an item due on
+    1 December is due today there, not overdue."""
+    settings.TIME_ZONE = "Pacific/Honolulu"
+    item = PlanItem.objects.create(
+        agency=agency, title="Request the agreement", created_by=command,
+        target_date=datetime.date(2026, 12, 1),
+    )  # fmt: skip
+    utc_morning = datetime.datetime(2026, 12, 2, 5, 0, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: utc_morning)
+
+    assert timezone.localdate() == datetime.date(2026, 12, 1)
+    assert not item.overdue
+    assert plan_counts(agency).overdue == 0
+    monkeypatch.setattr(timezone, "now", lambda: utc_morning + datetime.timedelta(hours=20))
+    assert item.overdue and plan_counts(agency).overdue == 1
