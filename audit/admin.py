@@ -2,23 +2,16 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from questionnaires.admin import ReadOnlyAdmin
+
 from .models import Event
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin):
     """Read-only: the trail is written by the app alone."""
 
     list_display = ["created_at", "agency", "assessment", "actor", "kind", "question"]
     list_filter = ["kind", "agency"]
     search_fields = ["actor__username", "assessment__title", "comment"]
     list_select_related = ["agency", "assessment", "actor", "question"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

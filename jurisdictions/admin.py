@@ -1,19 +1,10 @@
+"""Profiles change only through the reviewed data file and `load_state_law`."""
+
 from django.contrib import admin
 
+from questionnaires.admin import ReadOnlyAdmin
+
 from .models import StateLawVersion, StateProfile
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Profiles change only through the reviewed data file and `load_state_law`."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(StateLawVersion)

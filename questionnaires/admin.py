@@ -7,6 +7,20 @@ from django.contrib import admin
 from .models import Question, QuestionnaireVersion, Section
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows only the app or a reviewed data file writes: listed and shown, never edited here.
+    (The lowest app holds it so every app's admin can use it.)"""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class UsedQuestionnaireReadOnly:
     """Questions and sections of a version that assessments use cannot be edited here."""
 

@@ -190,6 +190,13 @@ def test_every_admin_page_sends_the_same_headers(
     Group.objects.create(name="Auditors")
     StaticDevice.objects.create(user=agency_admin, name="Recovery codes")
     call_command("load_state_law", stdout=StringIO())
+    item = PlanItem.objects.create(
+        agency=draft.agency, title="Adopt a staffing plan", created_by=agency_admin
+    )
+    plan_services.item_update(
+        item=item, user=agency_admin, membership=agency_admin.membership, changes={}, note="Begun."
+    )
+    plan_services.calendar_feed(membership=agency_admin.membership)
     object_ids = {}
     for model, model_admin in admin.site._registry.items():
         first = model_admin.get_queryset(RequestFactory().get("/")).first()
