@@ -4,11 +4,13 @@ no page scrolls sideways and no control is lost. Screenshots go to tests/e2e/art
 from __future__ import annotations
 
 import base64
+import datetime
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from assessments import services
+from plans.models import PlanItem
 from tests.e2e.a11y import AxeAudit
 from tests.e2e.conftest import ARTIFACTS_DIR, TIMEOUT_MS, current_code
 from tests.factories import PASSWORD
@@ -164,6 +166,21 @@ def test_pages_reflow_without_losing_content(
     expect_reachable(page, table.get_by_role("rowheader").first)
     screenshot(page, layout, "results")
     audit("results")
+
+    item = PlanItem.objects.create(
+        agency=draft.agency, title="Adopt a written staffing plan for 287(g) duties",
+        owner=preparer, target_date=datetime.date(2026, 1, 15), created_by=draft.created_by,
+        question_code="CAP-04", section_code="CAP", priority=1, critical=True,
+    )  # fmt: skip
+    page.goto(f"{live_server.url}/plan/")
+    expect_reachable(page, page.get_by_role("button", name="Show"))
+    expect_reachable(page, page.get_by_role("link", name=item.title))
+    check_page(page, layout, "plan", audit)
+    page.goto(f"{live_server.url}/plan/items/{item.pk}/")
+    expect_reachable(page, page.get_by_role("button", name="Save"))
+    check_page(page, layout, "plan-item", audit)
+    page.goto(f"{overview}compare/")
+    check_page(page, layout, "compare", audit)
     audit.assert_clean()
 
 
