@@ -193,7 +193,11 @@ def item_update(
     add `note` to its progress log. Command staff may change anything; the owner, with any role,
     the status (with a reason for won't do) and the log. Marking an item done changes no answer:
     the next assessment does."""
-    locked = PlanItem.objects.select_for_update().select_related("owner").get(pk=item.pk)
+    locked = (
+        PlanItem.objects.select_for_update(of=("self",))
+        .select_related("owner", "agency")
+        .get(pk=item.pk)
+    )
     require(membership, Action.PLAN_PROGRESS, agency_id=locked.agency_id)
     unknown = set(changes) - {"title", "owner", "target_date", "status", "wont_do_reason"}
     if unknown:
