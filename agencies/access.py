@@ -28,6 +28,7 @@ class Action(StrEnum):
     READ_AUDIT = "read_audit"  # the agency's audit log
     PLAN = "plan"  # create plan items, assign and change any of them
     PLAN_PROGRESS = "plan_progress"  # record progress on plan items the member owns
+    EVIDENCE = "evidence"  # attach evidence to a draft's answers, remove what one attached
 
 
 COMMAND_ROLES = frozenset({Role.COMMAND, Role.AGENCY_ADMIN})
@@ -45,6 +46,7 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.READ_AUDIT: COMMAND_ROLES,
     Action.PLAN: COMMAND_ROLES,
     Action.PLAN_PROGRESS: EVERY_ROLE,
+    Action.EVIDENCE: EVERY_ROLE,
 }
 
 REFUSALS: dict[Action, str] = {
@@ -59,6 +61,7 @@ REFUSALS: dict[Action, str] = {
     Action.READ_AUDIT: "Only command staff and agency administrators can read the audit log.",
     Action.PLAN: "Only command staff can create plan items or change another member's items.",
     Action.PLAN_PROGRESS: "Only members of this agency can record progress on its plan.",
+    Action.EVIDENCE: "Only members of this agency can attach evidence to its assessments.",
 }
 
 # Roles that must use two-step sign-in (site administrators must too: see accounts.mfa).

@@ -109,7 +109,7 @@ def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
-def row_context(row: QuestionRow, phase: str = "", plan_item=None) -> dict:
+def row_context(row: QuestionRow, phase: str = "", plan_item=None, evidence=()) -> dict:
     """One question as a flat dict: the template reads keys, not attributes, which keeps a
     long section fast to render (Django tries a dict lookup before an attribute). `phase`
     picks the wording asked of an agency still preparing, where the questionnaire has one."""
@@ -124,6 +124,8 @@ def row_context(row: QuestionRow, phase: str = "", plan_item=None) -> dict:
         "recommended": question.recommended_practice,
         "state_duty": question.get_state_duty_display() if question.state_duty else "",
         "plan_item": plan_item,
+        "evidence": evidence,
+        "question_id": question.pk,
         "na_pending": (
             question.critical
             and content["not_applicable"]
@@ -181,6 +183,7 @@ def section_template_context(
     rows: list[QuestionRow],
     refused_input: bool = False,
     plan_items: dict | None = None,
+    evidence: dict | None = None,
 ) -> dict:
     """The whole context of templates/assessments/section.html. `refused_input`: the rows hold
     what the user sent to an assessment that stopped being editable meanwhile, shown so that it
@@ -191,7 +194,12 @@ def section_template_context(
         "sections": sections,
         "section": section,
         "rows": [
-            row_context(row, assessment.phase, (plan_items or {}).get(row.question.code))
+            row_context(
+                row,
+                assessment.phase,
+                (plan_items or {}).get(row.question.code),
+                (evidence or {}).get(row.question.pk, ()),
+            )
             for row in rows
         ],
         "error_rows": [

@@ -35,6 +35,10 @@ class Event(models.Model):
         PLAN_ITEM_CHANGED = "plan_item_changed", "Plan item changed"
         PLAN_CSV_DOWNLOADED = "plan_csv_downloaded", "Plan CSV downloaded"
         CALENDAR_FEED_RENEWED = "calendar_feed_renewed", "Calendar feed address renewed"
+        # Evidence (new/old: the item, its version, file name or reference, and SHA-256).
+        EVIDENCE_ATTACHED = "evidence_attached", "Evidence attached"
+        EVIDENCE_REMOVED = "evidence_removed", "Evidence removed"
+        EVIDENCE_DOWNLOADED = "evidence_downloaded", "Evidence downloaded"
         # Sign-in and two-step sign-in (actor, or the username typed).
         SIGNED_IN = "signed_in", "Signed in"
         SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
@@ -156,6 +160,7 @@ ROLE = frozenset({"role"})
 AGENCY_ROLE = frozenset({"agency", "role"})
 SITE_ROLES = frozenset({"is_staff", "is_superuser"})
 PLAN_FIELDS = frozenset({"item", "title", "owner", "target_date", "status", "wont_do_reason"})
+EVIDENCE_FIELDS = frozenset({"evidence", "title", "version", "name", "sha256"})
 
 
 @dataclass(frozen=True)
@@ -194,6 +199,9 @@ PAYLOADS: dict[str, Payload] = {
     ),  # comment: the progress note
     K.PLAN_CSV_DOWNLOADED: Payload(),
     K.CALENDAR_FEED_RENEWED: Payload(),
+    K.EVIDENCE_ATTACHED: Payload(new=EVIDENCE_FIELDS),
+    K.EVIDENCE_REMOVED: Payload(old=EVIDENCE_FIELDS),
+    K.EVIDENCE_DOWNLOADED: Payload(new=frozenset({"evidence", "sha256"})),
     K.SIGNED_IN: Payload(),
     K.SIGN_IN_FAILED: Payload(),  # username: what was typed
     K.LOCKED_OUT: Payload(),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("assessments.urls")),
     path("", include("plans.urls")),
+    path("", include("evidence.urls")),
 ]
 
 # 500, or 503 when the database stopped answering (see `readiness.views`).

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "questionnaires",
     "jurisdictions",
     "plans",
+    "evidence",
     "assessments",
     "reports",
 ]
@@ -227,8 +228,23 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Evidence files: kept privately (never under a public URL; the app's evidence view serves them
+# to members of the agency alone). A multi-server install points this storage at S3-compatible
+# object storage through django-storages, by settings alone (see the README).
+READINESS_EVIDENCE_DIR = Path(
+    os.environ.get("READINESS_EVIDENCE_DIR", str(BASE_DIR / "var" / "evidence"))
+)
+READINESS_EVIDENCE_MAX_BYTES = env_int("READINESS_EVIDENCE_MAX_MB", 20) * 1024 * 1024
+READINESS_EVIDENCE_AGENCY_QUOTA_BYTES = (
+    env_int("READINESS_EVIDENCE_AGENCY_QUOTA_MB", 2048) * 1024 * 1024
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default for form fields; files stream to disk
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(READINESS_EVIDENCE_DIR), "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -16,3 +16,12 @@ from .base import *  # noqa: E402, F403
 
 # Hashing with the production hasher costs a third of a second a user; tests need speed.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Evidence files of the tests go to a directory of their own, removed when the run ends.
+import atexit  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+
+READINESS_EVIDENCE_DIR = Path(tempfile.mkdtemp(prefix="readiness-test-evidence-"))  # noqa: F405
+STORAGES["evidence"]["OPTIONS"]["location"] = str(READINESS_EVIDENCE_DIR)  # noqa: F405
+atexit.register(shutil.rmtree, READINESS_EVIDENCE_DIR, ignore_errors=True)

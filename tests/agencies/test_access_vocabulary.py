@@ -18,7 +18,7 @@ from assessments import services
 ROOT = Path(__file__).resolve().parents[2]
 
 EXPECTED = {
-    Role.PREPARER: {Action.ANSWER, Action.SUBMIT, Action.PLAN_PROGRESS},
+    Role.PREPARER: {Action.ANSWER, Action.SUBMIT, Action.PLAN_PROGRESS, Action.EVIDENCE},
     Role.COMMAND: {
         Action.START,
         Action.ANSWER,
@@ -30,6 +30,7 @@ EXPECTED = {
         Action.READ_AUDIT,
         Action.PLAN,
         Action.PLAN_PROGRESS,
+        Action.EVIDENCE,
     },
     Role.AGENCY_ADMIN: set(Action),
 }

@@ -10,6 +10,7 @@ from axes.models import AccessFailureLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client, RequestFactory
 from django.urls import URLResolver, get_resolver, reverse
@@ -18,6 +19,7 @@ from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from assessments import selectors, services
+from evidence import services as evidence_services
 from plans import services as plan_services
 from plans.models import PlanItem
 from reports import pdf
@@ -73,6 +75,9 @@ PAGES = {
     "plan_csv": (AGENCY_ADMIN, 200),
     "plan_calendar": (AGENCY_ADMIN, 200),
     "plan_calendar_feed": (ANONYMOUS, 200),  # by its secret address
+    "answer_evidence": (AGENCY_ADMIN, 200),
+    "evidence_download": (AGENCY_ADMIN, 200),
+    "evidence_remove": (AGENCY_ADMIN, 405),
 }
 
 
@@ -113,12 +118,18 @@ def every_page(draft, preparer, agency_admin, client_for, monkeypatch):
         agency=draft.agency, title="Adopt a staffing plan", created_by=agency_admin
     )
     feed = plan_services.calendar_feed(membership=agency_admin.membership)
+    evidence = evidence_services.evidence_attach(
+        assessment=draft, question=draft.questionnaire.questions.get(code="CAP-04"),
+        user=agency_admin, membership=agency_admin.membership, title="Staffing plan",
+        upload=SimpleUploadedFile("plan.pdf", b"%PDF-1.7 plan"),
+    )  # fmt: skip
     pages = []
     for namespace, name, converters in url_patterns():
         if namespace == "admin" or name not in PAGES:
             continue
         pk = preparer.membership.pk if name.startswith("member_") else draft.pk
         pk = item.pk if name == "plan_item" else pk
+        pk = evidence.pk if name.startswith("evidence_") else pk
         token = feed.token if name == "plan_calendar_feed" else values["token"]
         kwargs = {
             key: pk if key == "pk" else token if key == "token" else values[key]
@@ -179,6 +190,11 @@ def test_every_admin_page_sends_the_same_headers(
     monkeypatch.setattr(pdf, "render_pdf", lambda html: b"%PDF-1.7 stand-in")
     client = client_for(admin_user)
     # An object of every model the admin shows.
+    evidence_services.evidence_attach(
+        assessment=draft, question=draft.questionnaire.questions.get(code="CAP-04"),
+        user=agency_admin, membership=agency_admin.membership, title="Staffing plan",
+        upload=SimpleUploadedFile("plan.pdf", b"%PDF-1.7 plan"),
+    )  # fmt: skip
     answer_questions(draft, agency_admin)
     services.assessment_submit(assessment=draft, user=agency_admin)
     services.assessment_approve(

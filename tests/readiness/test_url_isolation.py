@@ -7,10 +7,12 @@ isolation rule fails here until someone decides who may use it.
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agencies.models import Role
+from evidence import services as evidence_services
 from plans.models import PlanItem
 from tests.factories import MemberFactory
 
@@ -66,11 +68,14 @@ ASSESSMENT_OBJECTS = {
     "assessment_export_csv",
     "assessment_plan_create",
     "assessment_compare",
+    "answer_evidence",
 }
 # Addresses that carry a membership id.
 MEMBER_OBJECTS = {"member_role", "member_deactivate", "member_reactivate", "member_invite"}
 # Addresses that carry a plan item id.
 PLAN_OBJECTS = {"plan_item"}
+# Addresses that carry an evidence id.
+EVIDENCE_OBJECTS = {"evidence_download", "evidence_remove"}
 # What a preparer may not do (403).
 COMMAND_ONLY = {
     "assessment_start",
@@ -101,6 +106,9 @@ PREPARER_MAY = {
     "plan_csv",
     "plan_calendar",
     "assessment_compare",
+    "answer_evidence",
+    "evidence_download",
+    "evidence_remove",
 }
 # Answered without a redirect when nobody is signed in (JSON for the page's script).
 ANONYMOUS_JSON = {"session_status": 200, "session_keepalive": 401}
@@ -121,8 +129,10 @@ def url_names() -> set[str]:
 
 def test_every_url_has_an_isolation_rule():
     covered = (
-        PUBLIC | SELF | AGENCY_PAGES | ASSESSMENT_OBJECTS | MEMBER_OBJECTS | PLAN_OBJECTS
-    ) | SECRET_ADDRESS
+        (PUBLIC | SELF | AGENCY_PAGES | ASSESSMENT_OBJECTS | MEMBER_OBJECTS | PLAN_OBJECTS)
+        | SECRET_ADDRESS
+        | EVIDENCE_OBJECTS
+    )
     unknown = url_names() - covered
     assert not unknown, f"URLs without an isolation rule: {sorted(unknown)}"
     unnamed = [name for name in url_names() if not name]
@@ -130,7 +140,9 @@ def test_every_url_has_an_isolation_rule():
 
 
 def test_every_agency_url_says_whether_preparers_may_use_it():
-    agency_urls = AGENCY_PAGES | ASSESSMENT_OBJECTS | MEMBER_OBJECTS | PLAN_OBJECTS
+    agency_urls = (
+        AGENCY_PAGES | ASSESSMENT_OBJECTS | MEMBER_OBJECTS | PLAN_OBJECTS | EVIDENCE_OBJECTS
+    )
     groups = [COMMAND_ONLY, ADMIN_ONLY, PREPARER_MAY]
     for name in agency_urls:
         assert sum(name in group for group in groups) == 1, name
@@ -143,16 +155,23 @@ def urls_of_agency_a(draft, preparer, command):
     item = PlanItem.objects.create(
         agency=draft.agency, title="Adopt a staffing plan", owner=preparer, created_by=command
     )
+    question = draft.questionnaire.questions.get(code="CAP-04")
+    evidence = evidence_services.evidence_attach(
+        assessment=draft, question=question, user=preparer, membership=preparer.membership,
+        title="Staffing plan", upload=SimpleUploadedFile("plan.pdf", b"%PDF-1.7 plan"),
+    )  # fmt: skip
     urls = {}
     for name in url_names() - PUBLIC - SECRET_ADDRESS:
         if name in ASSESSMENT_OBJECTS:
             kwargs = {"pk": draft.pk, **({"code": "CAP"} if name == "section" else {})}
-            if name == "na_acknowledge":
-                kwargs["question_id"] = draft.questionnaire.questions.get(code="CAP-04").pk
+            if name in ("na_acknowledge", "answer_evidence"):
+                kwargs["question_id"] = question.pk
         elif name in MEMBER_OBJECTS:
             kwargs = {"pk": preparer.membership.pk}
         elif name in PLAN_OBJECTS:
             kwargs = {"pk": item.pk}
+        elif name in EVIDENCE_OBJECTS:
+            kwargs = {"pk": evidence.pk}
         else:
             kwargs = {}
         urls[name] = reverse(name, kwargs=kwargs)
@@ -168,7 +187,7 @@ def test_another_agency_gets_404_for_every_object_of_agency_a(
 ):
     admin_b = MemberFactory(username="adminb", agency=other_agency, role=Role.AGENCY_ADMIN)
     for name, url in urls_of_agency_a.items():
-        if name not in ASSESSMENT_OBJECTS | MEMBER_OBJECTS | PLAN_OBJECTS:
+        if name not in ASSESSMENT_OBJECTS | MEMBER_OBJECTS | PLAN_OBJECTS | EVIDENCE_OBJECTS:
             continue
         client = client_for(admin_b if name in MEMBER_OBJECTS else outsider)
         statuses = responses(client, url)
