@@ -533,3 +533,18 @@ def plan_rows(assessment: Assessment, action_codes: list[str]) -> list:
             " (deactivated)" if item.owner and not item.owner.is_active else ""
         )
     return items
+
+
+def critical_yes_without_evidence(assessment: Assessment) -> list[Question]:
+    """Critical questions answered Yes (or at the top of their scale) with no evidence attached:
+    a warning for the submit and approve steps, not a block. Two queries."""
+    from evidence.selectors import question_ids_with_evidence
+
+    with_evidence = question_ids_with_evidence(assessment.pk)
+    answers = (
+        Answer.objects.filter(assessment=assessment, question__critical=True)
+        .filter(Q(value="yes") | Q(value="4"))
+        .select_related("question__section")
+        .order_by("question__position")
+    )
+    return [a.question for a in answers if a.question_id not in with_evidence]

@@ -156,6 +156,11 @@ def _render_overview(
                 selectors.scoring_state_law(assessment.state_law), timezone.localdate()
             ),
             "critical_not_applicable": selectors.critical_not_applicable(assessment),
+            "without_evidence": (
+                selectors.critical_yes_without_evidence(assessment)
+                if assessment.status != Assessment.Status.APPROVED
+                else []
+            ),
             "carried": selectors.carry_over_changes(assessment),
         },
         status=status,

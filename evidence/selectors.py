@@ -41,3 +41,12 @@ def evidence_history(assessment_id: int, question_id: int) -> list[Evidence]:
         .select_related("uploaded_by", "removed_by")
         .order_by("uploaded_at", "pk")
     )
+
+
+def question_ids_with_evidence(assessment_id: int) -> set[int]:
+    """Questions of the assessment with at least one current piece of evidence. One query."""
+    return set(
+        Evidence.objects.filter(
+            assessment_id=assessment_id, removed_at__isnull=True, superseded_at__isnull=True
+        ).values_list("question_id", flat=True)
+    )

@@ -28,9 +28,10 @@ from tests.quick_run import quick_first
 # Since questionnaire version 2, the state-law profile of the agency's state is read once per
 # request (it decides which questions are asked); the overview also lists critical questions
 # marked not applicable.
-SECTION_PAGE_QUERIES = 13  # and the open plan item of each question (one query)
+# ... and the open plan item and the evidence of each question (one query each).
+SECTION_PAGE_QUERIES = 14
 SECTION_SAVE_QUERIES = 19
-OVERVIEW_QUERIES = 16
+OVERVIEW_QUERIES = 18  # and the critical questions answered Yes without evidence (two)
 # The dashboard also lists the member's plan items and the plan's counts.
 DASHBOARD_QUERIES = 13
 

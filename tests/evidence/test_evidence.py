@@ -275,3 +275,19 @@ def test_another_agency_gets_404_for_evidence(draft, preparer, outsider, client_
     assert client.post(reverse("evidence_remove", args=[item.pk])).status_code == 404
     assert client.get(evidence_url(draft, "CAP-04")).status_code == 404
     assert client.post(evidence_url(draft, "CAP-04"), {"title": "x"}).status_code == 404
+
+
+def test_critical_yes_without_evidence_is_a_warning_on_the_overview(
+    draft, preparer, command, client_for
+):
+    answer_questions(draft, preparer)  # every choice Yes, CAP-04 (critical) among them
+    overview = reverse("assessment", args=[draft.pk])
+
+    text = text_of(client_for(preparer).get(overview).content.decode())
+    assert "No evidence attached to" in text and "CAP-04 —" in text
+    assert "a warning, not a block" in text
+
+    attach(draft, preparer, code="CAP-04")
+    assessment_services.assessment_submit(assessment=draft, user=preparer)  # not blocked
+    text = text_of(client_for(command).get(overview).content.decode())
+    assert "CAP-04 —" not in text[text.index("Review and approval") :]
