@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404
 
 from agencies.models import Membership
@@ -50,3 +51,11 @@ def question_ids_with_evidence(assessment_id: int) -> set[int]:
             assessment_id=assessment_id, removed_at__isnull=True, superseded_at__isnull=True
         ).values_list("question_id", flat=True)
     )
+
+
+def evidence_version(assessment_id: int) -> str:
+    """Changes whenever the assessment's evidence does (attached, replaced, removed). One query."""
+    stamp = Evidence.objects.filter(assessment_id=assessment_id).aggregate(
+        count=Count("pk"), attached=Max("uploaded_at"), removed=Max("removed_at")
+    )
+    return f"{stamp['count']}:{stamp['attached']}:{stamp['removed']}"

@@ -17,6 +17,7 @@ from agencies.models import Membership, person_name
 from assessments import scoring, selectors
 from assessments.models import Answer, Assessment
 from assessments.results import method_blocks, results_context
+from evidence.selectors import current_evidence
 from questionnaires.models import PartnershipModel, Question
 
 TOP_ACTIONS = 5
@@ -37,6 +38,7 @@ class QuestionRow:
     critical: bool
     recommended: bool = False
     state_duty: str = ""
+    evidence: tuple = ()  # evidence.models.Evidence, current, oldest first
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,9 @@ def _answer_text(question: Question, answer: Answer | None) -> str:
     return answer.display_value
 
 
-def _question_row(question: Question, answer: Answer | None, phase: str) -> QuestionRow:
+def _question_row(
+    question: Question, answer: Answer | None, phase: str, evidence=()
+) -> QuestionRow:
     return QuestionRow(
         code=question.code,
         prompt=question.prompt_for(phase),
@@ -103,6 +107,7 @@ def _question_row(question: Question, answer: Answer | None, phase: str) -> Ques
         critical=question.critical,
         recommended=question.recommended_practice,
         state_duty=question.get_state_duty_display() if question.state_duty else "",
+        evidence=tuple(evidence),
     )
 
 
@@ -138,6 +143,7 @@ def report_context(assessment: Assessment) -> dict:
         answer.question_id: answer
         for answer in Answer.objects.filter(assessment=assessment).select_related("updated_by")
     }
+    evidence = current_evidence(assessment.pk)
     section_results = {s.code: s for s in context["section_rows"]}
     titles = {s.code: s.title for s in sections}
     by_code = {q.code: q for q in questions}
@@ -156,7 +162,10 @@ def report_context(assessment: Assessment) -> dict:
                 completion_percent=figures.completion_percent if figures else None,
                 answered=figures.answered if figures else 0,
                 applicable=figures.applicable if figures else len(own),
-                questions=tuple(_question_row(q, answers.get(q.pk), assessment.phase) for q in own),
+                questions=tuple(
+                    _question_row(q, answers.get(q.pk), assessment.phase, evidence.get(q.pk, ()))
+                    for q in own
+                ),
             )
         )
 
@@ -211,6 +220,12 @@ def report_context(assessment: Assessment) -> dict:
         top_actions=actions[:TOP_ACTIONS],
         actions=actions,
         steps=steps,
+        evidence_appendix=[
+            (step.code, row.code, item)
+            for step in steps
+            for row in step.questions
+            for item in row.evidence
+        ],
         method_blocks=method_blocks(),
         method_version=result.method_version or scoring.METHOD_VERSION,
         weights=[

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 
 from assessments import scoring, selectors
 from assessments.models import Assessment
+from evidence.selectors import evidence_version
 from plans.selectors import plan_version
 
 from . import pdf
@@ -20,7 +21,7 @@ from .models import CachedReport
 
 # Bump when the template, the stylesheet or the context changes what a report shows, so
 # reports cached by the previous code are rendered again.
-REPORT_VERSION = "3"
+REPORT_VERSION = "4"
 TEMPLATE = "reports/report.html"
 
 
@@ -32,8 +33,8 @@ class Report:
 
 
 def report_fingerprint(assessment: Assessment) -> str:
-    """Changes whenever the report's content may change. At most four queries (the snapshot,
-    the state-law profile, the plan's last change, the comparison's baseline).
+    """Changes whenever the report's content may change. At most five queries (the snapshot,
+    the state-law profile, the plan's and the evidence's last change, the comparison's baseline).
 
     `updated_at` moves on every answer save and every status change (the services bump it),
     so answers need not be read here. A new state-law profile changes a draft's report, and a
@@ -55,6 +56,7 @@ def report_fingerprint(assessment: Assessment) -> str:
         timezone.localdate() if law and law.deadline else "",
         # The plan table and the comparison page follow the plan and the last approval.
         plan_version(assessment.agency_id),
+        evidence_version(assessment.pk),
         getattr(selectors.comparison_baseline(assessment), "pk", "no baseline"),
     )
     return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()

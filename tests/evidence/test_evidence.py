@@ -3,6 +3,7 @@ their headers, versions, removal and its audit, frozen evidence, and agency isol
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
 import zipfile
@@ -291,3 +292,29 @@ def test_critical_yes_without_evidence_is_a_warning_on_the_overview(
     assessment_services.assessment_submit(assessment=draft, user=preparer)  # not blocked
     text = text_of(client_for(command).get(overview).content.decode())
     assert "CAP-04 —" not in text[text.index("Review and approval") :]
+
+
+@pytest.mark.slow
+def test_the_report_lists_evidence_per_answer_and_in_an_appendix(
+    draft, preparer, command, client_for
+):
+    from tests.reports.test_pdf import download, pages_text
+
+    item = attach(
+        draft, preparer, title="General Order 114", document_number="GO-114",
+        effective_date=datetime.date(2026, 3, 1),
+    )  # fmt: skip
+    services.evidence_attach(
+        assessment=draft, question=question(draft, "CAP-05"), user=preparer,
+        membership=preparer.membership, title="Supervision roster",
+        reference="PowerDMS: Roster/2027",
+    )  # fmt: skip
+
+    text = " ".join(pages_text(download(client_for(command), draft).content))
+
+    prefix = item.sha256[:12]
+    assert f"General Order 114, No. GO-114, effective 2026-03-01 (SHA-256 {prefix}…)" in text
+    assert "Supervision roster (kept at: PowerDMS: Roster/2027)" in text
+    assert "Evidence appendix" in text
+    assert item.sha256[:40] in text.replace(" ", "")
+    assert b"%PDF-1.7\n1 0 obj" not in download(client_for(command), draft).content  # not embedded
