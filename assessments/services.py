@@ -21,6 +21,7 @@ from agencies.access import Action, membership_or_none, require
 from agencies.models import Agency, Membership
 from audit.models import Event
 from audit.services import event_build, event_record, events_record
+from evidence.services import evidence_carry
 from questionnaires.models import AnswerType, Phase, Question, QuestionnaireVersion
 
 from . import scoring
@@ -562,6 +563,7 @@ def assessment_reopen(
         )
         for answer in locked.answers.all()
     )
+    evidence_carry(source=locked, target=revision)
     _record(
         assessment=revision,
         user=user,

@@ -318,3 +318,24 @@ def test_the_report_lists_evidence_per_answer_and_in_an_appendix(
     assert "Evidence appendix" in text
     assert item.sha256[:40] in text.replace(" ", "")
     assert b"%PDF-1.7\n1 0 obj" not in download(client_for(command), draft).content  # not embedded
+
+
+def test_a_reopened_revision_keeps_the_evidence_and_the_approved_one_is_unchanged(
+    draft, preparer, command
+):
+    from tests.factories import approve
+
+    item = attach(draft, preparer)
+    removed = attach(draft, preparer, code="CAP-05", title="Old roster")
+    services.evidence_remove(item=removed, user=preparer, membership=preparer.membership)
+    answer_questions(draft, preparer)
+    approved = approve(draft, preparer=preparer, command=command)
+
+    revision = assessment_services.assessment_reopen(
+        assessment=approved, user=command, membership=command.membership
+    )
+
+    [copy] = Evidence.objects.filter(assessment=revision)
+    assert (copy.title, copy.sha256, copy.file.name) == (item.title, item.sha256, item.file.name)
+    kept = [(e.title, e.is_current) for e in approved.evidence.order_by("pk")]
+    assert kept == [("General Order 114", True), ("Old roster", False)]
