@@ -205,3 +205,16 @@ def test_command_sees_both_example_county_assessments_after_signing_in():
     assert "2026 readiness review" in content
     assert "2027 readiness review" in content
     assert "Task force readiness review" not in content
+
+
+def test_the_approved_review_has_evidence_a_reviewer_can_open():
+    seed()
+
+    approved = Assessment.objects.get(title="2026 readiness review")
+    files = approved.evidence.filter(kind="file")
+    assert files.count() == 3 and approved.evidence.filter(kind="reference").count() == 1
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="preparer"))
+    response = client.get(reverse("evidence_download", args=[files.first().pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF-1.4")

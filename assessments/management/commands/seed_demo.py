@@ -7,6 +7,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +17,7 @@ from agencies.models import Agency, Membership, Role
 from assessments import services
 from assessments.models import Assessment
 from assessments.selectors import assessment_result
+from evidence import services as evidence_services
 from jurisdictions.loader import DEFAULT_STATE_LAW, state_law_load
 from jurisdictions.models import StateLawVersion
 from plans import services as plan_services
@@ -132,6 +134,55 @@ DRAFT_ANSWERS = {
 }
 
 
+# Demo evidence on the 2026 review, attached before approval: (question code, title, document
+# number, lines of the generated one-page PDF), or a reference instead of a file.
+DEMO_EVIDENCE = [
+    ("CAP-09", "County Attorney memo on state law and 287(g)", "CA-2026-014",
+     ["County Attorney, Example County", "Memo of 2026-02-10: no state or local law bars the",
+      "agency from the Jail Enforcement or Warrant Service Officer models;",
+      "Tex. Gov't Code ch. 753 requires the Sheriff to request an agreement."]),
+    ("POL-01", "General Order 114: Immigration detainers", "GO-114",
+     ["Example County Sheriff's Office - General Order 114", "Holds on an ICE detainer only",
+      "with a signed I-200 or I-205; release on time; notify ICE."]),
+    ("CAP-04", "Staffing plan for 287(g) duties, FY2027", "SP-2027-3",
+     ["Four detention deputies assigned for two years;", "minimum staffing kept on every shift."]),
+]  # fmt: skip
+DEMO_REFERENCE = ("TRN-01", "Training records of the nominated deputies", "LMS: Training/287g/2026")
+
+
+def demo_pdf(title: str, lines: list[str]) -> bytes:
+    """A small one-page PDF with the title and lines, written by hand (demo documents only)."""
+
+    def text(value: str) -> str:
+        return value.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    operations = [f"BT /F1 16 Tf 72 730 Td ({text(title)}) Tj ET"] + [
+        f"BT /F1 11 Tf 72 {700 - 16 * index} Td ({text(line)}) Tj ET"
+        for index, line in enumerate(lines)
+    ]
+    stream = "\n".join(operations).encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    document, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(document))
+        document += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(document)
+    document += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    document += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    document += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return document
+
+
 class Command(BaseCommand):
     help = "Create the demo agencies, accounts and assessments (idempotent)."
 
@@ -207,6 +258,8 @@ class Command(BaseCommand):
             )
             data.append(services.AnswerInput(question_id=question.pk, value=value, note=note))
         services.answers_save(assessment=assessment, user=preparer, data=data)
+        if not days_ago:
+            self._evidence(assessment, preparer)
         services.assessment_submit(assessment=assessment, user=preparer)
         approved = services.assessment_approve(
             assessment=assessment, user=command, membership=command.membership
@@ -220,6 +273,28 @@ class Command(BaseCommand):
             )
             approved.refresh_from_db()
         return approved
+
+    def _evidence(self, assessment, preparer) -> None:
+        questions = {q.code: q for q in assessment.applicable_questions()}
+        for code, title, number, lines in DEMO_EVIDENCE:
+            evidence_services.evidence_attach(
+                assessment=assessment,
+                question=questions[code],
+                user=preparer,
+                membership=preparer.membership,
+                title=title,
+                document_number=number,
+                upload=ContentFile(demo_pdf(title, lines), name=f"{number}.pdf"),
+            )
+        code, title, reference = DEMO_REFERENCE
+        evidence_services.evidence_attach(
+            assessment=assessment,
+            question=questions[code],
+            user=preparer,
+            membership=preparer.membership,
+            title=title,
+            reference=reference,
+        )
 
     def _plan(self, agency, approved, users) -> None:
         """The 2026 review's actions as plan items, in every status."""
