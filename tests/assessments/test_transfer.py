@@ -22,6 +22,7 @@ from assessments.transfer import (
 from audit.models import Event
 from plans.exports import spreadsheet_safe
 from tests.factories import AssessmentFactory
+from tests.pages import text_of
 
 # Each test builds whole assessments and moves them out and back in: beyond the quick run.
 pytestmark = pytest.mark.slow
@@ -557,3 +558,17 @@ def test_an_export_without_a_phase_imports_as_preparing(draft, preparer, agency)
 
     assert copy_.phase == "preparing"
     assert answers_of(copy_) == answers_of(draft)
+
+
+def test_after_an_import_into_another_agency_the_activity_page_answers(
+    draft, preparer, other_agency, outsider, client_for
+):
+    """The events keep the exporting agency's usernames; none is a member here."""
+    fill(draft, preparer)
+    data = json.loads(json.dumps(export_assessment_data(assessment=draft)))
+    copy_ = import_assessment_data(data=data, agency=other_agency, user=outsider).assessment
+
+    response = client_for(outsider).get(reverse("assessment_activity", args=[copy_.pk]))
+
+    assert response.status_code == 200
+    assert "preparer (not a member here)" in text_of(response.content.decode())
