@@ -15,9 +15,10 @@ approved) who approved it, fall back to the account doing the import.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -220,6 +221,61 @@ def _get(data: dict, key: str, kind: type, where: str, problems: _Problems, **op
 EXPECTED = {str: "text", bool: "true or false", int: "a whole number", list: "a list"}
 
 
+# What any value of an export may be: nested no deeper, numbers within a database integer.
+MAX_DEPTH = 32
+MAX_INTEGER = 2_147_483_647
+MAX_PROBLEMS_OF_A_KIND = 20
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def scan_document(data: object, problems: _Problems) -> None:
+    """Refuse what no page could show or no database could store, wherever it is in the file:
+    nesting deeper than MAX_DEPTH, NUL characters and lone surrogates in any text or key,
+    numbers beyond a database integer or not finite. Walks the document without recursion."""
+    stack: list[tuple[object, str, int]] = [(data, "file", 0)]
+    found = 0
+    while stack and found < MAX_PROBLEMS_OF_A_KIND:
+        value, where, depth = stack.pop()
+        problem = None
+        if depth > MAX_DEPTH:
+            problem = f"nested more than {MAX_DEPTH} levels deep."
+        elif isinstance(value, str):
+            problem = _text_problem(value)
+        elif isinstance(value, bool) or value is None:
+            pass
+        elif isinstance(value, int):
+            if abs(value) > MAX_INTEGER:
+                problem = f"the number {value} is too large."
+        elif isinstance(value, float):
+            if not math.isfinite(value) or abs(value) > MAX_INTEGER:
+                problem = "the number is too large or not a number."
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                key_problem = _text_problem(key) if isinstance(key, str) else None
+                if key_problem:
+                    problems.add(where, f"a key: {key_problem}")
+                    found += 1
+                    continue
+                stack.append((item, f"{where}.{key}" if where != "file" else key, depth + 1))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                stack.append((item, f"{where}[{index}]", depth + 1))
+        if problem:
+            problems.add(where, problem)
+            found += 1
+
+
+def _text_problem(text: str) -> str | None:
+    if "\x00" in text:
+        return "the text contains a NUL character."
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "the text contains a character that is not valid Unicode (a lone surrogate)."
+    return None
+
+
 def json_type(value: object) -> str:
     if value is None:
         return "null"
@@ -243,6 +299,13 @@ def _when(data: dict, key: str, where: str, problems: _Problems, *, optional: bo
         return None
     if timezone.is_naive(value):
         problems.add(where, f"'{key}' must include its time zone, e.g. +00:00.")
+        return None
+    try:
+        moment = value.astimezone(UTC)
+    except OverflowError:
+        moment = None
+    if moment is None or not EARLIEST <= moment < LATEST:
+        problems.add(where, f"'{key}' must be between 1970 and 2099, not {text!r}.")
         return None
     return value
 
@@ -325,6 +388,7 @@ def import_assessment_data(*, data: object, agency: Agency, user=None) -> Import
             f"this installation reads version {FORMAT_VERSION}, "
             f"not {data.get('format_version')!r}.",
         )
+    scan_document(data, problems)
     if problems.items:
         raise TransferError(problems.items)
 
@@ -377,6 +441,8 @@ def import_assessment_data(*, data: object, agency: Agency, user=None) -> Import
     scores = data.get("scores")
     if status == Assessment.Status.APPROVED and not isinstance(scores, dict):
         problems.add("scores", "an approved assessment needs the scores frozen at its approval.")
+    elif status == Assessment.Status.APPROVED:
+        _check_scores(scores, problems)
 
     people = _people(
         agency,
@@ -624,6 +690,12 @@ def _check_events(data: dict, questions: dict[str, Question], problems) -> list[
         for name, value in (("old", old), ("new", new)):
             if value is not None and not isinstance(value, dict):
                 problems.add(where, f"'{name}' must be an object or null.")
+            elif value and not all(_payload_value(item) for item in value.values()):
+                problems.add(
+                    where,
+                    f"'{name}' values must be text, numbers, true/false, null or a list of text.",
+                )
+                comment = None
         if kind is None or comment is None:
             continue
         kind, old, new = upgraded_payload(kind, old, new)
@@ -634,6 +706,20 @@ def _check_events(data: dict, questions: dict[str, Question], problems) -> list[
             continue
         rows.append(_EventRow(kind, actor, at, question, old, new, comment))
     return rows
+
+
+def _payload_value(value: object) -> bool:
+    if value is None or isinstance(value, str | int | bool | float):
+        return True
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _check_scores(scores: object, problems: _Problems) -> None:
+    """The frozen scores of an approved export must read as a result this installation writes."""
+    try:
+        scoring.AssessmentResult.from_dict(scores)
+    except (KeyError, TypeError, ValueError, AttributeError, ZeroDivisionError):
+        problems.add("scores", "not the scores an export writes (their shape is wrong).")
 
 
 def _score_difference(exported: dict, recomputed: dict) -> str:

@@ -572,3 +572,95 @@ def test_after_an_import_into_another_agency_the_activity_page_answers(
 
     assert response.status_code == 200
     assert "preparer (not a member here)" in text_of(response.content.decode())
+
+
+# A crafted export: each of these is refused with its place, and nothing is saved.
+
+
+def crafted(draft, preparer, change) -> list[str]:
+    fill(draft, preparer)
+    data = json.loads(json.dumps(export_assessment_data(assessment=draft)))
+    change(data)
+    before = Assessment.objects.count()
+    with pytest.raises(TransferError) as error:
+        import_assessment_data(data=data, agency=draft.agency)
+    assert Assessment.objects.count() == before
+    return error.value.problems
+
+
+def set_first_answer(key, value):
+    def change(data):
+        data["answers"][0][key] = value
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda d: d.update(created_at="9999-12-31T23:59:59-05:00"),
+            "created_at: 'created_at' must be between 1970 and 2099",
+        ),
+        (
+            lambda d: d.update(created_at="0001-01-01T00:00:00+05:00"),
+            "created_at: 'created_at' must be between 1970 and 2099",
+        ),
+        (lambda d: d.update(revision=2**31), "revision: the number 2147483648 is too large."),
+        (
+            set_first_answer("version", 2**40),
+            "answers[0].version: the number 1099511627776 is too large.",
+        ),
+        (
+            set_first_answer("note", "Binder\x00 4"),
+            "answers[0].note: the text contains a NUL character.",
+        ),
+        (
+            lambda d: d["events"][0].update(new={"title": "a\u0000b", "models": ["JEM"]}),
+            "the text contains a NUL character.",
+        ),
+        (set_first_answer("note", "half \ud800 a pair"), "not valid Unicode (a lone surrogate)."),
+        (
+            lambda d: d["events"][0].update(new={"title": [1, 2], "models": ["JEM"]}),
+            "'new' values must be text, numbers",
+        ),
+        (
+            lambda d: d["events"][0].update(old={"deep": {"er": {"still": 1}}}),
+            "'old' values must be text, numbers",
+        ),
+    ],
+)
+def test_crafted_values_are_refused_with_their_place(draft, preparer, change, expected):
+    problems = crafted(draft, preparer, change)
+
+    assert any(expected in problem for problem in problems), problems
+
+
+def test_deep_nesting_is_refused(draft, preparer):
+    def change(data):
+        deep: list = []
+        for _ in range(200):
+            deep = [deep]
+        data["answers"][0]["note"] = deep
+
+    problems = crafted(draft, preparer, change)
+
+    assert any("nested more than 32 levels deep" in problem for problem in problems), problems
+
+
+def test_200000_deep_json_is_refused_by_the_command(agency, tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
+
+    with pytest.raises(CommandError, match="nested too deeply"):
+        call_command("import_assessment", str(path), "--agency", agency.slug)
+
+
+def test_malformed_frozen_scores_are_refused(approved, agency):
+    data = json.loads(json.dumps(export_assessment_data(assessment=approved)))
+    data["scores"]["dimensions"] = ["capacity", 3]
+
+    with pytest.raises(TransferError) as error:
+        import_assessment_data(data=data, agency=agency)
+
+    assert "scores: not the scores an export writes (their shape is wrong)." in error.value.problems

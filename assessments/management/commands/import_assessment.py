@@ -50,6 +50,10 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{path}: line {error.lineno}, column {error.colno}: not valid JSON ({error.msg})."
             ) from error
+        except RecursionError as error:
+            raise CommandError(
+                f"{path}: nested too deeply to be an export; nothing was imported."
+            ) from error
         try:
             outcome = import_assessment_data(data=data, agency=receiving, user=account)
         except TransferError as error:
