@@ -687,16 +687,18 @@ def _check_events(data: dict, questions: dict[str, Question], problems) -> list[
                 problems.add(where, f"question {code} is not in this questionnaire.")
         comment = _get(raw, "comment", str, where, problems, optional=True, default="")
         old, new = raw.get("old"), raw.get("new")
+        plain = True
         for name, value in (("old", old), ("new", new)):
             if value is not None and not isinstance(value, dict):
                 problems.add(where, f"'{name}' must be an object or null.")
+                plain = False
             elif value and not all(_payload_value(item) for item in value.values()):
                 problems.add(
                     where,
                     f"'{name}' values must be text, numbers, true/false, null or a list of text.",
                 )
-                comment = None
-        if kind is None or comment is None:
+                plain = False
+        if kind is None or comment is None or not plain:
             continue
         kind, old, new = upgraded_payload(kind, old, new)
         try:

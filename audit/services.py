@@ -93,7 +93,7 @@ def upgraded_payload(kind: str, old, new) -> tuple[str, dict | None, dict | None
     event unchanged. For imports of older exports; migration audit.0002 does the same to the
     rows already stored."""
     old_keys, new_keys = set(old or {}), set(new or {})
-    if kind == Event.Kind.REPORT_DOWNLOADED and "export" in new_keys:
+    if kind == Event.Kind.REPORT_DOWNLOADED and isinstance((new or {}).get("export"), str):
         kind = {
             "json": Event.Kind.EXPORT_DOWNLOADED,
             "csv": Event.Kind.ANSWERS_CSV_DOWNLOADED,
