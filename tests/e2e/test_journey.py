@@ -251,7 +251,7 @@ def test_the_whole_journey(page: Page, live_server, command, preparer, agency, q
     # The preparer reads the comment, fixes the answer and submits again.
     sign_in(page, url, "preparer")
     open_assessment(page)
-    returned = page.get_by_role("note")
+    returned = page.get_by_role("note").filter(has_text="Returned by")
     expect(returned).to_contain_text("Returned by Command Tester")
     expect(returned).to_contain_text(RETURN_COMMENT)
     journey.step("preparer-sees-the-comment")
