@@ -217,6 +217,9 @@ def section_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             return _render_section(
                 request, assessment, sections, section, rows, 409, refused_input=True
             )
+        if result.saved:
+            # Committed: if the session cannot be saved now, the page must not say otherwise.
+            request.readiness_saved = "answers"
         if result.conflicts:
             rows = build_rows(
                 questions,

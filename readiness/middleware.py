@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib.sessions.exceptions import SessionInterrupted
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpResponse
 from django.template import loader
@@ -80,3 +82,30 @@ class DatabaseUnavailable:
         )
         discard_broken_connections()
         return database_unavailable_response()
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's session middleware, except when saving the session fails after the view has
+    committed a change: Django would answer 400 (or crash), which reads as if nothing was saved.
+    A view that committed says so (`request.readiness_saved`, e.g. "answers"); then the answer
+    is a 503 saying the change was saved and to reload."""
+
+    def process_response(self, request, response):
+        try:
+            return super().process_response(request, response)
+        except (SessionInterrupted, DatabaseError) as error:
+            saved = getattr(request, "readiness_saved", "")
+            if not saved:
+                raise
+            logger.error(
+                "The session could not be saved after %s were saved (%s %s): %s",
+                saved,
+                request.method,
+                request.path,
+                error,
+            )
+            discard_broken_connections()
+            page = loader.get_template("503_saved.html").render({"saved": saved})
+            failed = HttpResponse(page, status=503)
+            failed["Retry-After"] = "30"
+            return failed

@@ -86,7 +86,7 @@ MIDDLEWARE = [
     # A view whose database went away answers 503 and the broken connection is dropped.
     "readiness.middleware.DatabaseUnavailable",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "readiness.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
