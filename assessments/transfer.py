@@ -15,13 +15,17 @@ approved) who approved it, fall back to the account doing the import.
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections.abc import Iterable
+import re
+import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,6 +33,8 @@ from agencies.models import Agency, person_name
 from assessments.models import Answer, Assessment, ScoreSnapshot
 from audit.models import Event
 from audit.services import event_build, event_record, events_record, upgraded_payload
+from evidence.models import Evidence
+from evidence.services import ALLOWED_TYPES, content_type_of
 from plans.exports import csv_document
 from questionnaires.models import PartnershipModel, Phase, Question, QuestionnaireVersion
 
@@ -36,7 +42,9 @@ from . import scoring, selectors
 from .services import TITLE_MAX_LENGTH, AnswerInput, validate_answer
 
 FORMAT = "readiness-assessment"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Version 1 had no evidence; an installation still reads it.
+READABLE_VERSIONS = (1, 2)
 MODEL_CODES = {choice.value for choice in PartnershipModel}
 STATUSES = {choice.value for choice in Assessment.Status}
 EVENT_KINDS = {choice.value for choice in Event.Kind}
@@ -137,8 +145,42 @@ def export_assessment_data(*, assessment: Assessment) -> dict[str, Any]:
             }
             for event in events
         ],
+        "evidence": _evidence_out(assessment),
         "scores": selectors.assessment_result(assessment).to_dict(),
     }
+
+
+def _evidence_out(assessment: Assessment) -> list[dict]:
+    """Every piece of evidence ever attached, oldest first; a new version names the earlier one
+    by its place in this list. The files go in the ZIP export under `evidence/<sha256>`."""
+    items = list(
+        Evidence.objects.filter(assessment=assessment)
+        .select_related("question", "uploaded_by", "removed_by")
+        .order_by("uploaded_at", "pk")
+    )
+    place = {item.pk: index for index, item in enumerate(items)}
+    return [
+        {
+            "question": item.question.code,
+            "kind": item.kind,
+            "title": item.title,
+            "document_number": item.document_number,
+            "effective_date": item.effective_date.isoformat() if item.effective_date else None,
+            "original_name": item.original_name,
+            "content_type": item.content_type,
+            "size": item.size,
+            "sha256": item.sha256,
+            "reference": item.reference,
+            "version": item.version,
+            "replaces": place.get(item.replaces_id),
+            "uploaded_by": _username(item.uploaded_by),
+            "uploaded_at": _time(item.uploaded_at),
+            "removed_by": _username(item.removed_by),
+            "removed_at": _time(item.removed_at),
+            "superseded_at": _time(item.superseded_at),
+        }
+        for item in items
+    ]
 
 
 # --- CSV -----------------------------------------------------------------------------------------
@@ -338,6 +380,8 @@ class ImportOutcome:
     answers: int
     events: int
     unknown_people: tuple[str, ...]
+    evidence: int = 0
+    files_left_out: int = 0
 
     @property
     def message(self) -> str:
@@ -345,8 +389,13 @@ class ImportOutcome:
         text = (
             f"Imported “{a.title}” (revision {a.revision}, {a.get_status_display().lower()}) "
             f"into {a.agency.name} as assessment {a.pk}: {self.answers} answer(s), "
-            f"{self.events} event(s)."
+            f"{self.events} event(s), {self.evidence} evidence item(s)."
         )
+        if self.files_left_out:
+            text += (
+                f" {self.files_left_out} evidence file(s) left out: a JSON export carries no "
+                "files; import the ZIP export to bring them."
+            )
         if self.unknown_people:
             text += (
                 " Not members of this agency, kept by name in the activity trail only: "
@@ -368,10 +417,14 @@ def _people(agency: Agency, usernames: Iterable[str | None]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def import_assessment_data(*, data: object, agency: Agency, user=None) -> ImportOutcome:
+def import_assessment_data(
+    *, data: object, agency: Agency, user=None, files: Mapping[str, bytes] | None = None
+) -> ImportOutcome:
     """Create a new assessment of `agency` from an export; everything is checked first.
 
-    `user` is the account doing the import: it is recorded on the import's activity entry and
+    `files`: the evidence files of a ZIP export, by SHA-256 (None for a JSON-only export, whose
+    file evidence is then left out and counted). `user` is the account doing the import: it is
+    recorded on the import's activity entry and
     stands in as creator (and approver) when the exported one is not a member of `agency`.
     Raises TransferError listing every problem, with its place, before anything is written.
     An approved export is imported approved, its snapshot recomputed from the imported answers;
@@ -382,10 +435,10 @@ def import_assessment_data(*, data: object, agency: Agency, user=None) -> Import
         raise TransferError(["file: must be a JSON object, as written by export_assessment."])
     if data.get("format") != FORMAT:
         problems.add("format", f"must be {FORMAT!r}: this is not an assessment export.")
-    if data.get("format_version") != FORMAT_VERSION:
+    if data.get("format_version") not in READABLE_VERSIONS:
         problems.add(
             "format_version",
-            f"this installation reads version {FORMAT_VERSION}, "
+            f"this installation reads versions {', '.join(map(str, READABLE_VERSIONS))}, "
             f"not {data.get('format_version')!r}.",
         )
     scan_document(data, problems)
@@ -438,6 +491,7 @@ def import_assessment_data(*, data: object, agency: Agency, user=None) -> Import
     }
     answers = _check_answers(data, questions, applicable, problems)
     events = _check_events(data, questions, problems)
+    evidence = _check_evidence(data, questions, files, problems)
     scores = data.get("scores")
     if status == Assessment.Status.APPROVED and not isinstance(scores, dict):
         problems.add("scores", "an approved assessment needs the scores frozen at its approval.")
@@ -449,6 +503,8 @@ def import_assessment_data(*, data: object, agency: Agency, user=None) -> Import
         [created_by, submitted_by, approved_by]
         + [a.updated_by for a in answers]
         + [a.acknowledged_by for a in answers]
+        + [e["uploaded_by"] for e in evidence]
+        + [e["removed_by"] for e in evidence]
         + [e.actor for e in events],
     )
     creator = people.get(created_by) or user
@@ -522,6 +578,8 @@ def import_assessment_data(*, data: object, agency: Agency, user=None) -> Import
         event.created_at = row.at or timezone.now()
     Event.objects.bulk_update(stored_events, ["created_at"])
 
+    stored_evidence = _store_evidence(assessment, evidence, people, creator, files)
+
     if status == Assessment.Status.APPROVED:
         result = selectors.assessment_live_result(assessment).to_dict()
         if result != scores:
@@ -557,6 +615,8 @@ def import_assessment_data(*, data: object, agency: Agency, user=None) -> Import
         answers=len(stored_answers),
         events=len(stored_events),
         unknown_people=tuple(unknown),
+        evidence=stored_evidence,
+        files_left_out=sum(1 for e in evidence if e["kind"] == "file" and files is None),
     )
 
 
@@ -741,3 +801,120 @@ def _score_difference(exported: dict, recomputed: dict) -> str:
         + ". An approved assessment must keep its scores: import it where the same questionnaire "
         f"and scoring method (version {scoring.METHOD_VERSION} here) are in use."
     )
+
+
+EVIDENCE_KINDS = ("file", "reference")
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _check_evidence(data: dict, questions: dict, files, problems: _Problems) -> list[dict]:
+    """The export's evidence, checked: each a file (with its bytes when `files` is given, hash
+    and type checked) or a reference, on a question of the questionnaire."""
+    raw_items = _get(data, "evidence", list, "evidence", problems, optional=True, default=[])
+    rows: list[dict] = []
+    for index, raw in enumerate(raw_items or []):
+        where = f"evidence[{index}]"
+        if not isinstance(raw, dict):
+            problems.add(where, "each evidence item must be an object.")
+            continue
+
+        def text(key: str, raw=raw, where=where) -> str:
+            return _get(raw, key, str, where, problems, optional=True, default="") or ""
+
+        row = {
+            "question": questions.get(_get(raw, "question", str, where, problems) or ""),
+            "kind": _get(raw, "kind", str, where, problems),
+            "title": (_get(raw, "title", str, where, problems) or "").strip(),
+            "document_number": text("document_number"),
+            "original_name": text("original_name"),
+            "sha256": text("sha256"),
+            "reference": text("reference"),
+            "version": _get(raw, "version", int, where, problems, optional=True, default=1),
+            "replaces": _get(raw, "replaces", int, where, problems, optional=True),
+            "uploaded_by": _get(raw, "uploaded_by", str, where, problems, optional=True),
+            "uploaded_at": _when(raw, "uploaded_at", where, problems, optional=True),
+            "removed_by": _get(raw, "removed_by", str, where, problems, optional=True),
+            "removed_at": _when(raw, "removed_at", where, problems, optional=True),
+            "superseded_at": _when(raw, "superseded_at", where, problems, optional=True),
+            "effective_date": None,
+        }  # fmt: skip
+        effective = _get(raw, "effective_date", str, where, problems, optional=True)
+        if effective:
+            try:
+                row["effective_date"] = date.fromisoformat(effective)
+            except ValueError:
+                problems.add(where, "'effective_date' must be a date like 2026-03-01.")
+        if row["question"] is None:
+            problems.add(where, "'question' is not a question of this questionnaire.")
+        if row["kind"] not in EVIDENCE_KINDS:
+            problems.add(where, "'kind' must be file or reference.")
+            continue
+        if not row["title"] or len(row["title"]) > 200:
+            problems.add(where, "'title' must be text of 1 to 200 characters.")
+        if row["version"] is not None and row["version"] < 1:
+            problems.add(where, "'version' must be 1 or more.")
+        replaces = row["replaces"]
+        if replaces is not None and not 0 <= replaces < index:
+            problems.add(where, "'replaces' must name an earlier evidence item.")
+        if row["kind"] == "reference":
+            if not (row["reference"] or "").strip() or len(row["reference"]) > 500:
+                problems.add(where, "a reference needs its location (1 to 500 characters).")
+        elif not SHA256.match(row["sha256"] or ""):
+            problems.add(where, "'sha256' must be 64 lowercase hexadecimal digits.")
+        elif files is not None:
+            content = files.get(row["sha256"])
+            if content is None:
+                problems.add(where, f"the file evidence/{row['sha256']} is not in the ZIP.")
+            elif hashlib.sha256(content).hexdigest() != row["sha256"]:
+                problems.add(where, "the file's content does not match its SHA-256.")
+            elif content_type_of(content[:8192]) not in ALLOWED_TYPES:
+                problems.add(where, "the file is not a type evidence may be.")
+            else:
+                row["content"] = content
+                row["content_type"] = content_type_of(content[:8192])
+            name = row["original_name"] or ""
+            if not name or "/" in name or "\\" in name or len(name) > 255:
+                problems.add(where, "'original_name' must be a plain file name.")
+        rows.append(row)
+    return rows
+
+
+def _store_evidence(assessment, rows, people, creator, files) -> int:
+    """Write the checked evidence: files into the evidence storage, rows in order."""
+    stored: list[Evidence | None] = []
+    for row in rows:
+        if row["kind"] == "file" and files is None:
+            stored.append(None)  # a JSON-only export: the file is not here
+            continue
+        replaces = row["replaces"]
+        item = Evidence(
+            agency_id=assessment.agency_id,
+            assessment=assessment,
+            question=row["question"],
+            kind=row["kind"],
+            title=row["title"],
+            document_number=row["document_number"] or "",
+            effective_date=row["effective_date"],
+            reference=row["reference"] or "" if row["kind"] == "reference" else "",
+            version=row["version"] or 1,
+            replaces=stored[replaces] if replaces is not None else None,
+            uploaded_by=people.get(row["uploaded_by"]) or creator,
+            removed_by=(people.get(row["removed_by"]) or creator) if row["removed_at"] else None,
+            removed_at=row["removed_at"],
+            superseded_at=row["superseded_at"],
+        )
+        if row["kind"] == "file":
+            item.original_name = row["original_name"]
+            item.content_type = row["content_type"]
+            item.size = len(row["content"])
+            item.sha256 = row["sha256"]
+            item.file.save(
+                f"{assessment.agency_id}/{uuid.uuid4().hex}",
+                ContentFile(row["content"]),
+                save=False,
+            )
+        item.save()
+        if row["uploaded_at"]:
+            Evidence.objects.filter(pk=item.pk).update(uploaded_at=row["uploaded_at"])
+        stored.append(item)
+    return sum(1 for item in stored if item is not None)

@@ -15,7 +15,7 @@ from agencies.access import Action, require
 from audit.models import Event
 from audit.request import client_ip
 
-from . import services, transfer
+from . import bundle, services, transfer
 from .models import Assessment
 from .views import get_assessment_for_user
 
@@ -73,4 +73,20 @@ def assessment_export_csv(request: HttpRequest, pk: int) -> HttpResponse:
         "text/csv; charset=utf-8",
         "csv",
         Event.Kind.ANSWERS_CSV_DOWNLOADED,
+    )
+
+
+@login_required
+@require_GET
+def assessment_export_zip(request: HttpRequest, pk: int) -> HttpResponse:
+    """The export with its evidence files, for moving an assessment whole. Command staff only."""
+    assessment, membership = get_assessment_for_user(request, pk)
+    require(membership, Action.EXPORT)
+    return _download(
+        request,
+        assessment,
+        bundle.export_bundle(assessment=assessment),
+        "application/zip",
+        "zip",
+        Event.Kind.EXPORT_DOWNLOADED,
     )

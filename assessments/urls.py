@@ -28,6 +28,11 @@ urlpatterns = [
         name="assessment_export_json",
     ),
     path(
+        "assessments/<int:pk>/export.zip",
+        transfer_views.assessment_export_zip,
+        name="assessment_export_zip",
+    ),
+    path(
         "assessments/<int:pk>/answers.csv",
         transfer_views.assessment_export_csv,
         name="assessment_export_csv",

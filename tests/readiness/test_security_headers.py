@@ -60,6 +60,7 @@ PAGES = {
     "report_pdf": (AGENCY_ADMIN, 200),
     "assessment_export_json": (AGENCY_ADMIN, 200),
     "assessment_export_csv": (AGENCY_ADMIN, 200),
+    "assessment_export_zip": (AGENCY_ADMIN, 200),
     "members": (AGENCY_ADMIN, 200),
     "member_add": (AGENCY_ADMIN, 200),
     "member_role": (AGENCY_ADMIN, 200),

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import Agency
+from assessments.bundle import is_zip, read_bundle
 from assessments.transfer import TransferError, import_assessment_data
 
 
@@ -17,7 +18,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("path", help="The JSON file export_assessment wrote.")
+        parser.add_argument(
+            "path", help="The JSON or ZIP file (with the evidence files) export_assessment wrote."
+        )
         parser.add_argument("--agency", required=True, help="Slug of the receiving agency.")
         parser.add_argument(
             "--user",
@@ -39,9 +42,20 @@ class Command(BaseCommand):
             if account is None:
                 raise CommandError(f"There is no account with username {user!r}.")
         try:
-            text = Path(path).read_text(encoding="utf-8-sig")
+            raw = Path(path).read_bytes()
         except OSError as error:
             raise CommandError(f"{path}: cannot be read ({error.strerror}).") from error
+        files = None
+        if is_zip(raw):
+            try:
+                data, files = read_bundle(raw)
+            except TransferError as error:
+                lines = [f"{path}: {len(error.problems)} problem(s), nothing was imported:"]
+                lines += [f"  - {problem}" for problem in error.problems]
+                raise CommandError("\n".join(lines)) from error
+            return self._import(path, data, receiving, account, files)
+        try:
+            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise CommandError(f"{path}: is not UTF-8 text ({error.reason}).") from error
         try:
@@ -54,8 +68,11 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{path}: nested too deeply to be an export; nothing was imported."
             ) from error
+        return self._import(path, data, receiving, account, files)
+
+    def _import(self, path, data, receiving, account, files) -> None:
         try:
-            outcome = import_assessment_data(data=data, agency=receiving, user=account)
+            outcome = import_assessment_data(data=data, agency=receiving, user=account, files=files)
         except TransferError as error:
             lines = [f"{path}: {len(error.problems)} problem(s), nothing was imported:"]
             lines += [f"  - {problem}" for problem in error.problems]
