@@ -36,6 +36,7 @@ from audit.services import event_build, event_record, events_record, upgraded_pa
 from evidence.models import Evidence
 from evidence.services import ALLOWED_TYPES, content_type_of
 from plans.exports import csv_document
+from plans.models import PlanItem, PlanProgress
 from questionnaires.models import PartnershipModel, Phase, Question, QuestionnaireVersion
 
 from . import scoring, selectors
@@ -146,8 +147,45 @@ def export_assessment_data(*, assessment: Assessment) -> dict[str, Any]:
             for event in events
         ],
         "evidence": _evidence_out(assessment),
+        "plan_items": _plan_out(assessment),
         "scores": selectors.assessment_result(assessment).to_dict(),
     }
+
+
+def _plan_out(assessment: Assessment) -> list[dict]:
+    """The plan items this assessment raised, with their progress logs."""
+    items = (
+        PlanItem.objects.filter(assessment=assessment)
+        .select_related("question", "owner", "created_by")
+        .prefetch_related("progress__author")
+        .order_by("priority", "pk")
+    )
+    return [
+        {
+            "question": item.question.code if item.question else None,
+            "title": item.title,
+            "owner": _username(item.owner),
+            "target_date": item.target_date.isoformat() if item.target_date else None,
+            "status": item.status,
+            "wont_do_reason": item.wont_do_reason,
+            "priority": item.priority,
+            "critical": item.critical,
+            "created_by": _username(item.created_by),
+            "created_at": _time(item.created_at),
+            "done_at": _time(item.done_at),
+            "progress": [
+                {
+                    "author": _username(entry.author),
+                    "at": _time(entry.created_at),
+                    "note": entry.note,
+                    "status_from": entry.status_from,
+                    "status_to": entry.status_to,
+                }
+                for entry in item.progress.all()
+            ],
+        }
+        for item in items
+    ]
 
 
 def _evidence_out(assessment: Assessment) -> list[dict]:
@@ -492,6 +530,7 @@ def import_assessment_data(
     answers = _check_answers(data, questions, applicable, problems)
     events = _check_events(data, questions, problems)
     evidence = _check_evidence(data, questions, files, problems)
+    plan = _check_plan(data, questions, problems)
     scores = data.get("scores")
     if status == Assessment.Status.APPROVED and not isinstance(scores, dict):
         problems.add("scores", "an approved assessment needs the scores frozen at its approval.")
@@ -504,6 +543,9 @@ def import_assessment_data(
         + [a.updated_by for a in answers]
         + [a.acknowledged_by for a in answers]
         + [e["uploaded_by"] for e in evidence]
+        + [i["owner"] for i in plan]
+        + [i["created_by"] for i in plan]
+        + [entry["author"] for i in plan for entry in i["progress"]]
         + [e["removed_by"] for e in evidence]
         + [e.actor for e in events],
     )
@@ -579,6 +621,7 @@ def import_assessment_data(
     Event.objects.bulk_update(stored_events, ["created_at"])
 
     stored_evidence = _store_evidence(assessment, evidence, people, creator, files)
+    _store_plan(assessment, plan, people, creator)
 
     if status == Assessment.Status.APPROVED:
         result = selectors.assessment_live_result(assessment).to_dict()
@@ -918,3 +961,112 @@ def _store_evidence(assessment, rows, people, creator, files) -> int:
             Evidence.objects.filter(pk=item.pk).update(uploaded_at=row["uploaded_at"])
         stored.append(item)
     return sum(1 for item in stored if item is not None)
+
+
+PLAN_STATUSES = {choice.value for choice in PlanItem.Status}
+
+
+def _check_plan(data: dict, questions: dict, problems: _Problems) -> list[dict]:
+    raw_items = _get(data, "plan_items", list, "plan_items", problems, optional=True, default=[])
+    rows: list[dict] = []
+    for index, raw in enumerate(raw_items or []):
+        where = f"plan_items[{index}]"
+        if not isinstance(raw, dict):
+            problems.add(where, "each plan item must be an object.")
+            continue
+        code = _get(raw, "question", str, where, problems, optional=True)
+        row = {
+            "question": questions.get(code) if code else None,
+            "title": (_get(raw, "title", str, where, problems) or "").strip(),
+            "owner": _get(raw, "owner", str, where, problems, optional=True),
+            "status": _get(raw, "status", str, where, problems),
+            "wont_do_reason": (
+                _get(raw, "wont_do_reason", str, where, problems, optional=True, default="") or ""
+            ),
+            "priority": _get(raw, "priority", int, where, problems, optional=True, default=0),
+            "critical": _get(raw, "critical", bool, where, problems, optional=True, default=False),
+            "created_by": _get(raw, "created_by", str, where, problems, optional=True),
+            "created_at": _when(raw, "created_at", where, problems, optional=True),
+            "done_at": _when(raw, "done_at", where, problems, optional=True),
+            "target_date": None,
+            "progress": [],
+        }  # fmt: skip
+        if code and row["question"] is None:
+            problems.add(where, f"question {code} is not in this questionnaire.")
+        if not row["title"] or len(row["title"]) > 300:
+            problems.add(where, "'title' must be text of 1 to 300 characters.")
+        if row["status"] not in PLAN_STATUSES:
+            problems.add(where, f"'status' must be one of {', '.join(sorted(PLAN_STATUSES))}.")
+        if row["status"] == "wont_do" and not (row["wont_do_reason"] or "").strip():
+            problems.add(where, "a won't-do item needs its reason.")
+        if row["priority"] is not None and row["priority"] < 0:
+            problems.add(where, "'priority' must be 0 or more.")
+        target = _get(raw, "target_date", str, where, problems, optional=True)
+        if target:
+            try:
+                row["target_date"] = date.fromisoformat(target)
+            except ValueError:
+                problems.add(where, "'target_date' must be a date like 2027-03-31.")
+        entries = _get(raw, "progress", list, where, problems, optional=True, default=[])
+        for number, entry in enumerate(entries or []):
+            place = f"{where}.progress[{number}]"
+            if not isinstance(entry, dict):
+                problems.add(place, "each progress entry must be an object.")
+                continue
+            status_from = _get(
+                entry, "status_from", str, place, problems, optional=True, default=""
+            )
+            status_to = _get(entry, "status_to", str, place, problems, optional=True, default="")
+            for value in (status_from, status_to):
+                if value and value not in PLAN_STATUSES:
+                    problems.add(place, f"unknown status {value!r}.")
+            row["progress"].append(
+                {
+                    "author": _get(entry, "author", str, place, problems, optional=True),
+                    "at": _when(entry, "at", place, problems, optional=True),
+                    "note": _get(entry, "note", str, place, problems, optional=True, default=""),
+                    "status_from": status_from or "",
+                    "status_to": status_to or "",
+                }
+            )
+        rows.append(row)
+    return rows
+
+
+def _store_plan(assessment, rows, people, creator) -> None:
+    """The imported assessment's plan items, in the receiving agency; an owner who is not a
+    member here is left unassigned (the trail keeps the name)."""
+    for row in rows:
+        question = row["question"]
+        owner = people.get(row["owner"])
+        item = PlanItem.objects.create(
+            agency_id=assessment.agency_id,
+            assessment=assessment,
+            question=question,
+            question_code=question.code if question else "",
+            section_code=question.section.code if question else "",
+            weight_capacity=question.weight_capacity if question else 0,
+            weight_policy=question.weight_policy if question else 0,
+            weight_community=question.weight_community if question else 0,
+            critical=row["critical"] or False,
+            priority=row["priority"] or 0,
+            title=row["title"],
+            owner=owner if owner is not None and owner.is_active else None,
+            target_date=row["target_date"],
+            status=row["status"],
+            wont_do_reason=row["wont_do_reason"] if row["status"] == "wont_do" else "",
+            done_at=(row["done_at"] or timezone.now()) if row["status"] == "done" else None,
+            created_by=people.get(row["created_by"]) or creator,
+        )
+        for entry in row["progress"]:
+            progress = PlanProgress.objects.create(
+                item=item,
+                author=people.get(entry["author"]),
+                note=entry["note"] or "",
+                status_from=entry["status_from"],
+                status_to=entry["status_to"],
+            )
+            if entry["at"]:
+                PlanProgress.objects.filter(pk=progress.pk).update(created_at=entry["at"])
+        if row["created_at"]:
+            PlanItem.objects.filter(pk=item.pk).update(created_at=row["created_at"])

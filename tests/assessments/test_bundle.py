@@ -3,6 +3,7 @@ refused before anything is imported."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
 import struct
@@ -14,11 +15,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
+from assessments import selectors
+from assessments import services as assessment_services
 from assessments.bundle import export_bundle, read_bundle
 from assessments.models import Assessment
 from assessments.transfer import TransferError, export_assessment_data, import_assessment_data
 from evidence import services as evidence_services
 from evidence.models import Evidence
+from plans import services as plan_services
 from tests.assessments.test_transfer import answers_of, fill, scores_of
 from tests.factories import approve
 from tests.pages import question
@@ -48,7 +52,29 @@ def approved_with_evidence(draft, preparer, command):
     evidence_services.evidence_remove(item=gone, user=preparer, membership=preparer.membership)
     fill(draft, preparer)
     assert first
-    return approve(draft, preparer=preparer, command=command)
+    approved = approve(draft, preparer=preparer, command=command)
+    codes = [a.code for a in selectors.assessment_result(approved).actions][:3]
+    assessment_services.plan_from_actions(
+        assessment=approved, user=command, membership=command.membership, codes=codes
+    )
+    first_item, second_item, third_item = approved.plan_items.order_by("priority")
+    plan_services.item_update(
+        item=first_item, user=command, membership=command.membership, note="Under way.",
+        changes={"status": "in_progress", "target_date": datetime.date(2027, 3, 31)},
+    )  # fmt: skip
+    plan_services.item_update(
+        item=second_item, user=command, membership=command.membership,
+        changes={"status": "wont_do", "wont_do_reason": "Not sought any more."},
+    )  # fmt: skip
+    return approved
+
+
+def plan_of(assessment) -> list[tuple]:
+    return [
+        (i.question_code, i.title, i.status, i.wont_do_reason, i.target_date, i.priority,
+         [(p.note, p.status_from, p.status_to) for p in i.progress.order_by("created_at", "pk")])
+        for i in assessment.plan_items.order_by("priority", "pk")
+    ]  # fmt: skip
 
 
 def evidence_of(assessment) -> list[tuple]:
@@ -77,6 +103,7 @@ def test_a_zip_round_trip_into_another_agency_is_identical(
     assert strip(answers_of(copy_)) == strip(answers_of(approved_with_evidence))
     assert scores_of(copy_) == scores_of(approved_with_evidence)
     assert evidence_of(copy_) == evidence_of(approved_with_evidence)
+    assert plan_of(copy_) == plan_of(approved_with_evidence) and len(plan_of(copy_)) == 3
     client = client_for(outsider)
     assert client.get(reverse("assessment_activity", args=[copy_.pk])).status_code == 200
     item = copy_.evidence.get(title="Staffing plan")
@@ -187,3 +214,18 @@ def test_a_member_larger_than_it_declares_is_refused():
 def test_not_a_zip_or_no_manifest_is_refused():
     assert refused(b"PK\x03\x04 not really")[0].startswith("file: not a readable ZIP export")
     assert refused(zip_of([(name_of(PDF), PDF)])) == ["file: the ZIP has no assessment.json."]
+
+
+def test_crafted_plan_items_are_refused_with_their_place(approved_with_evidence, agency):
+    data = export_assessment_data(assessment=approved_with_evidence)
+    data["plan_items"][0]["status"] = "finished"
+    data["plan_items"][1]["wont_do_reason"] = ""
+    data["plan_items"][2]["target_date"] = "someday"
+
+    with pytest.raises(TransferError) as error:
+        import_assessment_data(data=data, agency=agency)
+
+    problems = error.value.problems
+    assert any(p.startswith("plan_items[0]: 'status' must be one of") for p in problems)
+    assert "plan_items[1]: a won't-do item needs its reason." in problems
+    assert "plan_items[2]: 'target_date' must be a date like 2027-03-31." in problems
