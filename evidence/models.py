@@ -27,10 +27,24 @@ class Evidence(models.Model):
         REFERENCE = "reference", "Reference"
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="evidence")
+    # Behind an answer (an assessment's question), or behind a plan item: one or the other.
     assessment = models.ForeignKey(
-        "assessments.Assessment", on_delete=models.CASCADE, related_name="evidence"
+        "assessments.Assessment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
     )
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="evidence")
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+    )
+    plan_item = models.ForeignKey(
+        "plans.PlanItem",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     title = models.CharField(max_length=200)
     document_number = models.CharField(max_length=100, blank=True)
@@ -69,6 +83,13 @@ class Evidence(models.Model):
                 name="evidence_is_a_file_or_a_reference",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="evidence_version_1_up"),
+            models.CheckConstraint(
+                condition=(
+                    Q(assessment__isnull=False, question__isnull=False, plan_item__isnull=True)
+                    | Q(assessment__isnull=True, question__isnull=True, plan_item__isnull=False)
+                ),
+                name="evidence_behind_an_answer_or_a_plan_item",
+            ),
         ]
 
     def __str__(self) -> str:

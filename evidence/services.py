@@ -182,16 +182,7 @@ def evidence_attach(
     if question.questionnaire_id != locked.questionnaire_id:
         raise ValidationError("This question is not part of this assessment.")
     title, document_number = _check_details(title, document_number)
-    reference = reference.strip()
-    if (upload is None) == (not reference):
-        raise ValidationError(
-            {"file": "Attach a file, or give a reference (a web address or where the record "
-             "is kept), not both."}
-        )  # fmt: skip
-    if len(reference) > REFERENCE_MAX_LENGTH:
-        raise ValidationError(
-            {"reference": f"Keep the reference within {REFERENCE_MAX_LENGTH} characters."}
-        )
+    reference = _check_source(upload, reference)
     previous = None
     if replaces is not None:
         previous = Evidence.objects.select_for_update().get(pk=replaces.pk)
@@ -210,20 +201,72 @@ def evidence_attach(
         replaces=previous,
         uploaded_by=user,
     )
-    if upload is not None:
-        content_type, sha256, size = check_upload(upload, agency_id=locked.agency_id)
-        item.kind = Evidence.Kind.FILE
-        item.original_name = upload.name[:255]
-        item.content_type, item.sha256, item.size = content_type, sha256, size
-        # The stored name says nothing of the original: no path, no user text.
-        item.file.save(f"{locked.agency_id}/{uuid.uuid4().hex}", File(upload), save=False)
-    else:
-        item.kind = Evidence.Kind.REFERENCE
-        item.reference = reference
+    _fill(item, upload, reference)
     item.save()
     if previous is not None:
         previous.superseded_at = timezone.now()
         previous.save(update_fields=["superseded_at"])
+    _record(Event.Kind.EVIDENCE_ATTACHED, item, user, ip_address, new=_payload(item))
+    return item
+
+
+def _check_source(upload, reference: str) -> str:
+    reference = reference.strip()
+    if (upload is None) == (not reference):
+        raise ValidationError(
+            {"file": "Attach a file, or give a reference (a web address or where the record "
+             "is kept), not both."}
+        )  # fmt: skip
+    if len(reference) > REFERENCE_MAX_LENGTH:
+        raise ValidationError(
+            {"reference": f"Keep the reference within {REFERENCE_MAX_LENGTH} characters."}
+        )
+    return reference
+
+
+def _fill(item: Evidence, upload, reference: str) -> None:
+    """The file (checked, stored under a name that says nothing of it) or the reference."""
+    if upload is not None:
+        content_type, sha256, size = check_upload(upload, agency_id=item.agency_id)
+        item.kind = Evidence.Kind.FILE
+        item.original_name = upload.name[:255]
+        item.content_type, item.sha256, item.size = content_type, sha256, size
+        item.file.save(f"{item.agency_id}/{uuid.uuid4().hex}", File(upload), save=False)
+    else:
+        item.kind = Evidence.Kind.REFERENCE
+        item.reference = reference
+
+
+@transaction.atomic
+def evidence_attach_to_plan_item(
+    *,
+    plan_item,
+    user,
+    membership: Membership,
+    title: str,
+    upload=None,
+    reference: str = "",
+    document_number: str = "",
+    effective_date: datetime.date | None = None,
+    ip_address: str | None = None,
+) -> Evidence:
+    """Evidence that a plan item was done (the signed policy, the minutes). Its owner or
+    command staff attach it, whatever the item's status."""
+    require(membership, Action.EVIDENCE, agency_id=plan_item.agency_id)
+    if plan_item.owner_id != user.pk and not may(membership, Action.PLAN):
+        raise PermissionDenied("Only the item's owner or command staff can attach evidence to it.")
+    title, document_number = _check_details(title, document_number)
+    reference = _check_source(upload, reference)
+    item = Evidence(
+        agency_id=plan_item.agency_id,
+        plan_item=plan_item,
+        title=title,
+        document_number=document_number,
+        effective_date=effective_date,
+        uploaded_by=user,
+    )
+    _fill(item, upload, reference)
+    item.save()
     _record(Event.Kind.EVIDENCE_ATTACHED, item, user, ip_address, new=_payload(item))
     return item
 
@@ -237,7 +280,8 @@ def evidence_remove(
     require(membership, Action.EVIDENCE, agency_id=item.agency_id)
     if item.uploaded_by_id != user.pk and not may(membership, Action.APPROVE):
         raise PermissionDenied("Only who attached it, or command staff, can remove evidence.")
-    _lock_draft(item.assessment)
+    if item.assessment_id is not None:
+        _lock_draft(item.assessment)
     locked = Evidence.objects.select_for_update().get(pk=item.pk)
     if locked.removed_at is not None:
         return locked

@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from agencies.access import Action, get_membership, may
+from agencies.access import Action, get_membership, may, require
 from audit.models import Event
 from audit.request import client_ip
 from audit.services import event_record
@@ -92,6 +92,48 @@ def answer_evidence(request: HttpRequest, pk: int, question_id: int) -> HttpResp
 
 
 @login_required
+def plan_item_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """Evidence behind a plan item: its owner and command staff attach; every member reads."""
+    membership = get_membership(request)
+    item = get_object_or_404(membership.agency.plan_items.select_related("owner"), pk=pk)
+    editable = item.owner_id == request.user.pk or may(membership, Action.PLAN)
+    form = EvidenceForm(request.POST, request.FILES) if request.method == "POST" else EvidenceForm()
+    status = 200
+    if request.method == "POST":
+        if not editable:
+            require(membership, Action.PLAN)  # refused, naming who may
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.evidence_attach_to_plan_item(
+                    plan_item=item,
+                    user=request.user,
+                    membership=membership,
+                    title=data["title"],
+                    upload=data.get("file"),
+                    reference=data.get("reference") or "",
+                    document_number=data.get("document_number") or "",
+                    effective_date=data.get("effective_date"),
+                    ip_address=client_ip(request),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Evidence attached to the plan item.")
+                return redirect("plan_item_evidence", pk=item.pk)
+        status = 400
+    history = item.evidence.select_related("uploaded_by", "removed_by").order_by(
+        "uploaded_at", "pk"
+    )
+    return render(
+        request,
+        "evidence/plan_item_evidence.html",
+        {"item": item, "history": list(history), "form": form if editable else None},
+        status=status,
+    )
+
+
+@login_required
 @require_GET
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_membership(request)
@@ -130,4 +172,6 @@ def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"“{item.title}” removed; the audit log keeps its record.")
+    if item.plan_item_id:
+        return redirect("plan_item_evidence", pk=item.plan_item_id)
     return redirect("answer_evidence", pk=item.assessment_id, question_id=item.question_id)

@@ -123,6 +123,10 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "full": full,
             "progress": list(progress),
             "follow_up": selectors.item_follow_up(item),
+            # Current evidence, through the item's own relation (evidence is an app beside plans).
+            "evidence_list": list(
+                item.evidence.filter(removed_at__isnull=True, superseded_at__isnull=True)
+            ),
             "today": selectors.today(),
         },
         status=_status(request, form),

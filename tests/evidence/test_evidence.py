@@ -339,3 +339,42 @@ def test_a_reopened_revision_keeps_the_evidence_and_the_approved_one_is_unchange
     assert (copy.title, copy.sha256, copy.file.name) == (item.title, item.sha256, item.file.name)
     kept = [(e.title, e.is_current) for e in approved.evidence.order_by("pk")]
     assert kept == [("General Order 114", True), ("Old roster", False)]
+
+
+def test_evidence_behind_a_plan_item(agency, preparer, command, team, client_for):
+    from plans.models import PlanItem
+
+    mine = PlanItem.objects.create(
+        agency=agency, title="Adopt GO-114", owner=preparer, created_by=command
+    )
+    other = PlanItem.objects.create(agency=agency, title="Brief the board", created_by=command)
+    url = reverse("plan_item_evidence", args=[mine.pk])
+    client = client_for(preparer)
+
+    response = client.post(
+        url,
+        {
+            "title": "Signed GO-114",
+            "file": SimpleUploadedFile("go114.pdf", SAMPLES["policy.pdf"][0]),
+        },
+    )
+
+    assert response.status_code == 302
+    item = Evidence.objects.get(plan_item=mine)
+    assert (item.assessment, item.question, item.kind) == (None, None, "file")
+    page = text_of(client.get(reverse("plan_item", args=[mine.pk])).content.decode())
+    assert "Signed GO-114 · Attach or see evidence" in page
+    assert client.get(reverse("evidence_download", args=[item.pk])).status_code == 200
+    refused = client.post(
+        reverse("plan_item_evidence", args=[other.pk]), {"title": "x", "reference": "y"}
+    )
+    assert refused.status_code == 403
+    assert (
+        client_for(command)
+        .post(
+            reverse("plan_item_evidence", args=[other.pk]),
+            {"title": "Minutes", "reference": "Board minutes, 2027-02-01"},
+        )
+        .status_code
+        == 302
+    )

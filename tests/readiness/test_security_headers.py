@@ -79,6 +79,7 @@ PAGES = {
     "answer_evidence": (AGENCY_ADMIN, 200),
     "evidence_download": (AGENCY_ADMIN, 200),
     "evidence_remove": (AGENCY_ADMIN, 405),
+    "plan_item_evidence": (AGENCY_ADMIN, 200),
 }
 
 
@@ -129,7 +130,7 @@ def every_page(draft, preparer, agency_admin, client_for, monkeypatch):
         if namespace == "admin" or name not in PAGES:
             continue
         pk = preparer.membership.pk if name.startswith("member_") else draft.pk
-        pk = item.pk if name == "plan_item" else pk
+        pk = item.pk if name in ("plan_item", "plan_item_evidence") else pk
         pk = evidence.pk if name.startswith("evidence_") else pk
         token = feed.token if name == "plan_calendar_feed" else values["token"]
         kwargs = {

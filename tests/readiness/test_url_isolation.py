@@ -74,7 +74,7 @@ ASSESSMENT_OBJECTS = {
 # Addresses that carry a membership id.
 MEMBER_OBJECTS = {"member_role", "member_deactivate", "member_reactivate", "member_invite"}
 # Addresses that carry a plan item id.
-PLAN_OBJECTS = {"plan_item"}
+PLAN_OBJECTS = {"plan_item", "plan_item_evidence"}
 # Addresses that carry an evidence id.
 EVIDENCE_OBJECTS = {"evidence_download", "evidence_remove"}
 # What a preparer may not do (403).
@@ -111,6 +111,7 @@ PREPARER_MAY = {
     "answer_evidence",
     "evidence_download",
     "evidence_remove",
+    "plan_item_evidence",
 }
 # Answered without a redirect when nobody is signed in (JSON for the page's script).
 ANONYMOUS_JSON = {"session_status": 200, "session_keepalive": 401}
