@@ -189,7 +189,12 @@ def scoring_answer(answer: Answer) -> scoring.ScoringAnswer:
     )
 
 
-def assessment_live_result(assessment: Assessment) -> scoring.AssessmentResult:
+_PROFILE = object()  # the assessment's own state-law profile
+
+
+def assessment_live_result(
+    assessment: Assessment, state_law: scoring.StateLaw | None | object = _PROFILE
+) -> scoring.AssessmentResult:
     """Score the assessment's current answers. Four queries (three when the state-law profile
     is already on the assessment)."""
     sections = list(Section.objects.filter(questionnaire_id=assessment.questionnaire_id))
@@ -207,7 +212,7 @@ def assessment_live_result(assessment: Assessment) -> scoring.AssessmentResult:
         answers={a.question.code: scoring_answer(a) for a in answers},
         models=assessment.models,
         phase=assessment.phase,
-        state_law=scoring_state_law(assessment.state_law),
+        state_law=(scoring_state_law(assessment.state_law) if state_law is _PROFILE else state_law),
     )
 
 

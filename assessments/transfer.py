@@ -624,7 +624,11 @@ def import_assessment_data(
     _store_plan(assessment, plan, people, creator)
 
     if status == Assessment.Status.APPROVED:
-        result = selectors.assessment_live_result(assessment).to_dict()
+        # Scored with the state law it was approved under (the exporting agency's state), which
+        # the frozen result carries; the receiving agency's own state does not change it.
+        frozen_law = scores.get("state_law")
+        law = scoring.StateLaw.from_dict(frozen_law) if isinstance(frozen_law, dict) else None
+        result = selectors.assessment_live_result(assessment, state_law=law).to_dict()
         if result != scores:
             raise TransferError([_score_difference(scores, result)])
         ScoreSnapshot.objects.create(assessment=assessment, result=result)

@@ -218,3 +218,40 @@ def test_the_approved_review_has_evidence_a_reviewer_can_open():
     response = client.get(reverse("evidence_download", args=[files.first().pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF-1.4")
+
+
+def test_the_demo_review_moves_whole_into_sample_county():
+    from assessments.bundle import export_bundle, read_bundle
+    from assessments.transfer import import_assessment_data
+
+    seed()
+    approved = Assessment.objects.get(title="2026 readiness review")
+    sample = Agency.objects.get(name=SAMPLE)
+    other = get_user_model().objects.get(username="other")
+
+    data, files = read_bundle(export_bundle(assessment=approved))
+    copy_ = import_assessment_data(data=data, agency=sample, user=other, files=files).assessment
+
+    def answers(assessment):
+        return sorted(assessment.answers.values_list("question__code", "value", "note"))
+
+    def evidence(assessment):
+        return sorted(
+            (e.question.code, e.title, e.sha256, e.file.open("rb").read() if e.file else b"")
+            for e in assessment.evidence.all()
+        )
+
+    assert answers(copy_) == answers(approved)
+    assert copy_.snapshot.result == approved.snapshot.result
+    assert evidence(copy_) == evidence(approved) and len(evidence(copy_)) == 4
+    client = Client()
+    client.force_login(other)
+    client.force_login(other)
+    session = client.session
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from tests.factories import totp_device
+
+    session[DEVICE_ID_SESSION_KEY] = totp_device(other).persistent_id
+    session.save()
+    assert client.get(reverse("assessment_activity", args=[copy_.pk])).status_code == 200
