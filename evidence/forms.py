@@ -39,3 +39,14 @@ class EvidenceForm(forms.Form):
         elif data.get("file") and (data.get("reference") or "").strip():
             self.add_error("reference", "Give a file or a reference, not both.")
         return data
+
+    def details(self) -> dict:
+        """The posted evidence as the services take it."""
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "upload": data.get("file"),
+            "reference": data.get("reference") or "",
+            "document_number": data.get("document_number") or "",
+            "effective_date": data.get("effective_date"),
+        }

@@ -62,13 +62,9 @@ def answer_evidence(request: HttpRequest, pk: int, question_id: int) -> HttpResp
                     question=question,
                     user=request.user,
                     membership=membership,
-                    title=data["title"],
-                    upload=data.get("file"),
-                    reference=data.get("reference") or "",
-                    document_number=data.get("document_number") or "",
-                    effective_date=data.get("effective_date"),
                     replaces=replaces,
                     ip_address=client_ip(request),
+                    **form.details(),
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -103,18 +99,13 @@ def plan_item_evidence(request: HttpRequest, pk: int) -> HttpResponse:
         if not editable:
             require(membership, Action.PLAN)  # refused, naming who may
         if form.is_valid():
-            data = form.cleaned_data
             try:
                 services.evidence_attach_to_plan_item(
                     plan_item=item,
                     user=request.user,
                     membership=membership,
-                    title=data["title"],
-                    upload=data.get("file"),
-                    reference=data.get("reference") or "",
-                    document_number=data.get("document_number") or "",
-                    effective_date=data.get("effective_date"),
                     ip_address=client_ip(request),
+                    **form.details(),
                 )
             except ValidationError as error:
                 form.add_error(None, error)
