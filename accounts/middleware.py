@@ -27,6 +27,9 @@ def session_time_left(session, current: float) -> tuple[float, float]:
     return idle, absolute
 
 
+IDLE_STAMP_SECONDS = 60
+
+
 class SessionLimits:
     """End a session after the idle limit, and always after the absolute limit.
 
@@ -65,7 +68,13 @@ class SessionLimits:
                 if resolve_name(request) in self.ANSWERED_SIGNED_OUT:
                     return self.get_response(request)
                 return redirect_to_login(request.get_full_path())
-            if resolve_name(request) not in self.PASSIVE_PATH_NAMES:
+            # Stamped at most once a minute, so a page view does not write the session each time
+            # (the limit is in minutes; the cookie's expiry moves with each stamp).
+            stamped = session.get("last_activity", 0)
+            if (
+                resolve_name(request) not in self.PASSIVE_PATH_NAMES
+                and current - stamped >= IDLE_STAMP_SECONDS
+            ):
                 session["last_activity"] = current
         return self.get_response(request)
 

@@ -3,9 +3,13 @@ it cannot write back a stale copy over what a request running at the same time h
 
 from __future__ import annotations
 
+import time
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+
+from accounts import middleware
 
 
 def session_writes(queries) -> list[str]:
@@ -29,9 +33,16 @@ def test_the_session_status_check_writes_nothing(client_for, command):
     assert session_writes(queries.captured_queries) == []
 
 
-def test_activity_still_renews_the_session(client_for, command):
+def test_activity_renews_the_session_at_most_once_a_minute(client_for, command, monkeypatch):
     client = client_for(command)
+    client.get(reverse("dashboard"))  # the first stamp
 
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("dashboard"))
+    assert session_writes(queries.captured_queries) == []  # a page view writes nothing
+
+    later = time.time() + 61
+    monkeypatch.setattr(middleware, "now", lambda: later)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("dashboard"))
 

@@ -3,10 +3,13 @@ saved (503, reload), not "Nothing was saved"; a request that saved nothing fails
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import OperationalError
 
+from accounts import middleware
 from tests.pages import form_fields, question, section_url, text_of
 
 
@@ -16,6 +19,9 @@ def failing_session_save(monkeypatch):
         raise OperationalError("server closed the connection unexpectedly")
 
     def arm():
+        # Two minutes on, the request stamps the session's activity, so the session is saved.
+        later = time.time() + 120
+        monkeypatch.setattr(middleware, "now", lambda: later)
         monkeypatch.setattr(SessionStore, "save", fail)
 
     return arm
