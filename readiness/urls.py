@@ -3,10 +3,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from . import views
+
 admin.site.site_header = "Readiness administration"
 admin.site.site_title = "Readiness administration"
 
 urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("agencies.urls")),

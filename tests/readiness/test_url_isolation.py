@@ -18,6 +18,7 @@ from tests.factories import MemberFactory
 
 # Pages anyone may open: signing in and setting a password from an emailed link.
 PUBLIC = {
+    "healthz",
     "login",
     "password_reset",
     "password_reset_done",
