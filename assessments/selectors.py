@@ -55,26 +55,14 @@ class Progress:
 ANSWERED = Q(not_applicable=True) | ~Q(value="")
 
 
-def _applies(question: dict, assessment: Assessment, duties: frozenset[str]) -> bool:
-    """The rule of `Assessment.applicable_questions`, on a row of question flags."""
-    considered = (
-        (assessment.considers_jem and question["applies_jem"])
-        or (assessment.considers_tfm and question["applies_tfm"])
-        or (assessment.considers_wso and question["applies_wso"])
-    )
-    return (
-        bool(considered)
-        and question[f"applies_{assessment.phase}"]
-        and (not question["state_duty"] or question["state_duty"] in duties)
-    )
-
-
-def preload_state_law(assessments: list[Assessment]) -> None:
-    """Give each assessment its state-law profile with one query per state, not per row."""
-    by_state: dict[str, StateProfile | None] = {}
+def preload_state_law(
+    assessments: list[Assessment], known: dict[str, StateProfile | None] | None = None
+) -> None:
+    """Give each assessment its state-law profile with one query per state, not per row
+    (none for a state in `known`). An approved assessment keeps the profile it was scored with."""
+    by_state = dict(known or {})
     for assessment in assessments:
         if "_state_law" in assessment.__dict__:
-            by_state.setdefault(assessment.agency.state, assessment._state_law)
             continue
         if assessment.status == Assessment.Status.APPROVED and assessment.state_profile_id:
             continue
@@ -82,44 +70,6 @@ def preload_state_law(assessments: list[Assessment]) -> None:
         if state not in by_state:
             by_state[state] = current_profile(state)
         assessment._state_law = by_state[state]
-
-
-def assessments_progress(assessments: list[Assessment]) -> dict[int, Progress]:
-    """Answered / applicable for each assessment. Three queries, whatever the number of either."""
-    if not assessments:
-        return {}
-    preload_state_law(assessments)
-    questions = Question.objects.filter(
-        questionnaire_id__in={a.questionnaire_id for a in assessments}
-    ).values(
-        "id",
-        "questionnaire_id",
-        "applies_jem",
-        "applies_tfm",
-        "applies_wso",
-        "applies_preparing",
-        "applies_signed",
-        "applies_operating",
-        "state_duty",
-    )
-    by_questionnaire = defaultdict(list)
-    for flags in questions:
-        by_questionnaire[flags["questionnaire_id"]].append(flags)
-    answered = defaultdict(set)
-    for assessment_id, question_id in (
-        Answer.objects.filter(assessment__in=assessments)
-        .filter(ANSWERED)
-        .values_list("assessment", "question")
-    ):
-        answered[assessment_id].add(question_id)
-    progress = {}
-    for a in assessments:
-        duties = a.state_duties
-        applicable = {
-            f["id"] for f in by_questionnaire[a.questionnaire_id] if _applies(f, a, duties)
-        }
-        progress[a.pk] = Progress(len(answered[a.pk] & applicable), len(applicable))
-    return progress
 
 
 def unanswered_questions(assessment: Assessment) -> list[Question]:
@@ -178,9 +128,10 @@ def scoring_state_law(profile: StateProfile | None) -> scoring.StateLaw | None:
     )
 
 
-def scoring_answer(answer: Answer) -> scoring.ScoringAnswer:
+def scoring_answer(answer: Answer, code: str = "") -> scoring.ScoringAnswer:
+    """The answer as scoring takes it; `code` spares loading the question."""
     return scoring.ScoringAnswer(
-        answer.question.code,
+        code or answer.question.code,
         answer.value,
         answer.not_applicable,
         na_reason=answer.na_reason,
@@ -461,10 +412,12 @@ def assessment_comparison(
     )
 
 
-def assessments_results(assessments: list[Assessment]) -> dict[int, scoring.AssessmentResult]:
+def assessments_results(
+    assessments: list[Assessment], known_profiles: dict[str, StateProfile | None] | None = None
+) -> dict[int, scoring.AssessmentResult]:
     """Each assessment's result: the frozen snapshot when approved, else scored now. Three
-    queries whatever the number of assessments, questions and answers (with the snapshots and
-    state-law profiles already loaded, as `agency_assessments` and the dashboard load them)."""
+    queries whatever the number of assessments, questions and answers (with the snapshots loaded,
+    as `agency_assessments` loads them), and one per state not in `known_profiles`."""
     results: dict[int, scoring.AssessmentResult] = {}
     live = []
     for assessment in assessments:
@@ -477,6 +430,7 @@ def assessments_results(assessments: list[Assessment]) -> dict[int, scoring.Asse
             live.append(assessment)
     if not live:
         return results
+    preload_state_law(live, known_profiles)
     questionnaire_ids = {a.questionnaire_id for a in live}
     sections = defaultdict(list)
     for section in Section.objects.filter(questionnaire_id__in=questionnaire_ids):
@@ -495,14 +449,7 @@ def assessments_results(assessments: list[Assessment]) -> dict[int, scoring.Asse
         "updated_by", "na_acknowledged_by"
     ):
         code = codes[answer.question_id]
-        answers[answer.assessment_id][code] = scoring.ScoringAnswer(
-            code,
-            answer.value,
-            answer.not_applicable,
-            na_reason=answer.na_reason,
-            marked_by=person_name(answer.updated_by),
-            acknowledged_by=person_name(answer.na_acknowledged_by),
-        )
+        answers[answer.assessment_id][code] = scoring_answer(answer, code)
     for assessment in live:
         results[assessment.pk] = scoring.score_assessment(
             sections=sections[assessment.questionnaire_id],

@@ -51,10 +51,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     agency = membership.agency
     assessments = list(selectors.agency_assessments(agency))
     profile = current_profile(agency.state)
-    for assessment in assessments:
-        if not (assessment.status == Assessment.Status.APPROVED and assessment.state_profile_id):
-            assessment._state_law = profile
-    scored = selectors.assessments_results(assessments)
+    scored = selectors.assessments_results(assessments, {agency.state: profile})
     # Progress from the same results: answered and applicable questions, N/A counted answered.
     rows = []
     for assessment in assessments:

@@ -19,6 +19,7 @@ from audit.models import Event
 from audit.services import event_build, event_record, events_record
 
 from .models import TITLE_MAX_LENGTH, CalendarFeed, PlanItem, PlanProgress, new_feed_token
+from .selectors import planned_codes
 
 NOTE_MAX_LENGTH = 5000
 REASON_MAX_LENGTH = 1000
@@ -91,19 +92,10 @@ def items_create_from_actions(
     """One item per chosen action of `assessment`, unless the agency's plan already has an open
     item for that question (items outlive assessments: the next one must not duplicate them)."""
     require(membership, Action.PLAN, agency_id=agency.pk)
-    open_codes = set(
-        PlanItem.objects.filter(agency=agency, status__in=[Status.OPEN, Status.IN_PROGRESS])
-        .exclude(question_code="")
-        .values_list("question_code", flat=True)
-    )
-    planned = set(
-        PlanItem.objects.filter(agency=agency, assessment=assessment).values_list(
-            "question_code", flat=True
-        )
-    )
+    planned = planned_codes(agency.pk, assessment.pk)
     items, skipped = [], []
     for action in actions:
-        if action.question_code in open_codes or action.question_code in planned:
+        if action.question_code in planned:
             skipped.append(action.question_code)
             continue
         items.append(

@@ -75,12 +75,9 @@ class WeightRow:
     critical: bool
 
 
-person = person_name
-
-
 def _person_with_title(user) -> str:
     """'James Carter, Chief Deputy' when the user's membership names a title. One query."""
-    name = person(user)
+    name = person_name(user)
     title = Membership.objects.filter(user=user).values_list("title", flat=True).first()
     return f"{name}, {title}" if name and title else name
 
@@ -102,7 +99,7 @@ def _question_row(
         answered=answer is not None and answer.is_answered,
         na_reason=answer.na_reason if answer and answer.not_applicable else "",
         note=answer.note.strip() if answer else "",
-        answered_by=person(answer.updated_by) if answer and answer.is_answered else "",
+        answered_by=person_name(answer.updated_by) if answer and answer.is_answered else "",
         flagged=bool(answer and answer.flagged),
         critical=question.critical,
         recommended=question.recommended_practice,
@@ -207,9 +204,11 @@ def report_context(assessment: Assessment) -> dict:
         status=status.label,
         revision=assessment.revision,
         started=_date(assessment.created_at),
-        started_by=person(assessment.created_by),
+        started_by=person_name(assessment.created_by),
         submitted=_date(assessment.submitted_at) if status != assessment.Status.DRAFT else "",
-        submitted_by=person(assessment.submitted_by) if status != assessment.Status.DRAFT else "",
+        submitted_by=person_name(assessment.submitted_by)
+        if status != assessment.Status.DRAFT
+        else "",
         approved=_date(assessment.approved_at) if not is_draft else "",
         approver=_person_with_title(assessment.approved_by) if not is_draft else "",
         questionnaire=f"{questionnaire.title}, version {questionnaire.version}",
