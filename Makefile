@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test test-fast install migrate lint format bench bench-load clean
+.PHONY: run test test-fast install migrate lint format bench bench-http bench-load clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required (Python 3.11)."; exit 1; }
@@ -50,6 +50,10 @@ format: $(STAMP)
 bench: $(STAMP)
 	for script in bench/checklist.py bench/scoring.py bench/report.py bench/plan.py; do \
 		$(BIN)/python $$script || exit 1; done
+
+# Pages per second under gunicorn against /healthz, on SQLite and PostgreSQL; needs wrk.
+bench-http: $(STAMP)
+	$(BIN)/python bench/http_pages.py
 
 bench-load: $(STAMP)
 	$(BIN)/python bench/load.py

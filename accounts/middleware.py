@@ -11,7 +11,12 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
+from django.utils.functional import SimpleLazyObject
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.middleware import OTPMiddleware
+from django_otp.models import Device
 
+from .backends import loaded_device_ids
 from .mfa import has_totp, mfa_required
 
 
@@ -107,3 +112,22 @@ class RequireMultiFactor:
             target = "mfa_verify" if has_totp(user) else "mfa_setup"
             return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+class TwoStepState(OTPMiddleware):
+    """django-otp's middleware (sets `request.user.otp_device` and `is_verified()`), without its
+    device query when the session's device is one of the confirmed devices that the sign-in
+    backend loaded with the user. Any other device id is checked by django-otp as before, so a
+    removed or unconfirmed device still ends the two-step state on the next request."""
+
+    def _verify_user_sync(self, request, user):
+        persistent_id = (
+            request.session.get(DEVICE_ID_SESSION_KEY) if user.is_authenticated else None
+        )
+        if persistent_id and persistent_id in loaded_device_ids(user):
+            self._init_user_fields(user)
+            # Confirmed and the user's own (the query that loaded the user said so); the device
+            # itself is read only if something asks for it.
+            user.otp_device = SimpleLazyObject(lambda: Device.from_persistent_id(persistent_id))
+            return user
+        return super()._verify_user_sync(request, user)

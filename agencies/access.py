@@ -93,8 +93,14 @@ def two_step_required(membership: Membership | None) -> bool:
     return membership is not None and membership.role in TWO_STEP_ROLES
 
 
+def membership_remember(user, membership: Membership | None) -> None:
+    """Keep `membership` (loaded with the user) as the user's, for `membership_or_none`."""
+    user._readiness_membership = membership
+
+
 def membership_or_none(user) -> Membership | None:
-    """The user's membership with its agency, loaded once per request (cached on the user)."""
+    """The user's membership with its agency: loaded with the user by the sign-in backend, or
+    once per request (cached on the user)."""
     if user is None or not user.is_authenticated:
         return None
     if not hasattr(user, "_readiness_membership"):

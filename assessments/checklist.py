@@ -7,9 +7,12 @@ a 50-question section must render fast and in a fixed number of queries.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.http import QueryDict
+from django.template import engines
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from agencies.models import person_name as agency_person_name
 from assessments.models import Answer
@@ -109,10 +112,11 @@ def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
-def row_context(row: QuestionRow, phase: str = "", plan_item=None, evidence=()) -> dict:
-    """One question as a flat dict: the template reads keys, not attributes, which keeps a
-    long section fast to render (Django tries a dict lookup before an attribute). `phase`
-    picks the wording asked of an agency still preparing, where the questionnaire has one."""
+def row_context(row: QuestionRow, phase: str = "", plan_item=None, evidence=()) -> SimpleNamespace:
+    """One question as a flat namespace of plain values: Jinja2 reads an attribute at the first
+    try (a dict key only after a failed attribute lookup), which keeps a long step fast to
+    render. `phase` picks the wording asked of an agency still preparing, where the
+    questionnaire has one."""
     question, content, errors = row.question, row.content, row.errors
     prefix = row.prefix
     context = {
@@ -135,7 +139,9 @@ def row_context(row: QuestionRow, phase: str = "", plan_item=None, evidence=()) 
         "has_radio": row.has_radio,
         "is_number": question.answer_type == AnswerType.NUMBER,
         "options": [
-            {"id": f"{prefix}-value-{o.value}", "value": o.value, "label": o.label, "on": o.checked}
+            SimpleNamespace(
+                id=f"{prefix}-value-{o.value}", value=o.value, label=o.label, on=o.checked
+            )
             for o in row.options
         ]
         if row.has_radio
@@ -161,18 +167,18 @@ def row_context(row: QuestionRow, phase: str = "", plan_item=None, evidence=()) 
     }
     if row.conflict:
         stored = row.conflict.stored
-        context["conflict"] = {
-            "who": person_name(stored.updated_by),
-            "when": _when(stored.updated_at),
-            "value": (
+        context["conflict"] = SimpleNamespace(
+            who=person_name(stored.updated_by),
+            when=_when(stored.updated_at),
+            value=(
                 f"Not applicable ({stored.na_reason})"
                 if stored.not_applicable
                 else stored.display_value
             ),
-            "note": stored.note,
-            "flagged": stored.flagged,
-        }
-    return context
+            note=stored.note,
+            flagged=stored.flagged,
+        )
+    return SimpleNamespace(**context)
 
 
 def section_template_context(
@@ -189,7 +195,7 @@ def section_template_context(
     what the user sent to an assessment that stopped being editable meanwhile, shown so that it
     can be copied, with no way to save it."""
     index = sections.index(section)
-    return {
+    context = {
         "assessment": assessment,
         "sections": sections,
         "section": section,
@@ -212,6 +218,15 @@ def section_template_context(
         "refused_input": refused_input,
         "limits": LIMITS,
     }
+    context["questions_html"] = questions_html(context)
+    return context
+
+
+def questions_html(context: dict) -> SafeString:
+    """The step's questions as HTML, rendered by Jinja2 (templates/jinja2/assessments/
+    _questions.html) with autoescaping; the page's Django template includes it as is."""
+    template = engines["jinja2"].get_template("assessments/_questions.html")
+    return mark_safe(template.render(context))  # noqa: S308 -- escaped by Jinja2 itself
 
 
 LIMITS = {

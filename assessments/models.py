@@ -119,6 +119,19 @@ class Assessment(models.Model):
         profile = self.state_law
         return frozenset(profile.duties) if profile else frozenset()
 
+    def asks(self, question: Question) -> bool:
+        """Whether `question` is one of `applicable_questions()` (the same rule, in Python)."""
+        return (
+            question.questionnaire_id == self.questionnaire_id
+            and (
+                (self.considers_jem and question.applies_jem)
+                or (self.considers_tfm and question.applies_tfm)
+                or (self.considers_wso and question.applies_wso)
+            )
+            and getattr(question, f"applies_{self.phase}")
+            and (not question.state_duty or question.state_duty in self.state_duties)
+        )
+
     def applicable_questions(self) -> models.QuerySet[Question]:
         """This assessment's questions: those of a model it considers, asked in its phase and,
         for a question a state's law adds, where that law applies. One query."""

@@ -6,28 +6,42 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 
 from agencies.models import Agency, Membership, person_name
 from audit import selectors as audit_selectors
 from audit.models import Event
+from fastquery import PreparedQuery
 from jurisdictions.models import StateProfile
-from jurisdictions.selectors import current_profile
+from jurisdictions.selectors import current_profile, current_profile_annotations, kept_profile
 from questionnaires.models import Question, Section
+from questionnaires.selectors import questionnaire_layout
 
 from . import scoring
 from .models import Answer, Assessment
 
-
-def assessment_for_member(*, membership: Membership, pk: int) -> Assessment:
-    """The assessment if it belongs to the member's agency, else 404 (never 403). One query."""
-    return get_object_or_404(
+MEMBER_ASSESSMENT = PreparedQuery(
+    lambda pk, agency_id: (
         Assessment.objects.select_related(
             "agency", "questionnaire", "approved_by", "state_profile__law"
-        ),
-        pk=pk,
-        agency_id=membership.agency_id,
+        )
+        .annotate(**current_profile_annotations("agency__state"))
+        .filter(pk=pk, agency_id=agency_id)
     )
+)
+
+
+def assessment_for_member(*, membership: Membership, pk: int) -> Assessment:
+    """The assessment if it belongs to the member's agency, else 404 (never 403), with the
+    state-law profile that applies to it. One query (the profile is read once per process)."""
+    assessment = MEMBER_ASSESSMENT.first(int(pk), membership.agency_id)
+    if assessment is None:
+        raise Http404("No such assessment.")
+    if not (assessment.status == Assessment.Status.APPROVED and assessment.state_profile_id):
+        assessment._state_law = kept_profile(
+            assessment.current_profile_pk, assessment.current_profile_loaded
+        )
+    return assessment
 
 
 def agency_assessments(agency: Agency) -> QuerySet[Assessment]:
@@ -177,22 +191,35 @@ def assessment_result(assessment: Assessment) -> scoring.AssessmentResult:
 
 
 def assessment_sections(assessment: Assessment) -> list[Section]:
-    return list(Section.objects.filter(questionnaire_id=assessment.questionnaire_id))
+    """The steps of the assessment's questionnaire, in order (read once per process)."""
+    return list(questionnaire_layout(assessment.questionnaire).sections)
 
 
 def section_questions(assessment: Assessment, section: Section) -> list[Question]:
-    """The section's applicable questions, in order. One query."""
-    return list(assessment.applicable_questions().filter(section=section).order_by("position"))
+    """The section's applicable questions, in order (read once per process)."""
+    layout = questionnaire_layout(assessment.questionnaire)
+    return [q for q in layout.questions_of(section) if assessment.asks(q)]
+
+
+SECTION_ANSWERS = PreparedQuery(
+    lambda assessment_id, section_id: Answer.objects.filter(
+        assessment_id=assessment_id, question__section_id=section_id
+    ).select_related("updated_by")
+)
 
 
 def answers_by_question(assessment: Assessment, questions: list[Question]) -> dict[int, Answer]:
-    """This assessment's answers to `questions`, with who last changed them. One query."""
-    return {
-        answer.question_id: answer
-        for answer in Answer.objects.filter(
-            assessment=assessment, question_id__in=[q.pk for q in questions]
+    """This assessment's answers to `questions`, with who last changed them. One query (a
+    prepared one when the questions are of one step, as on the checklist)."""
+    wanted = {q.pk for q in questions}
+    sections = {q.section_id for q in questions}
+    if len(sections) == 1:
+        answers = SECTION_ANSWERS.all(assessment.pk, sections.pop())
+    else:
+        answers = Answer.objects.filter(
+            assessment=assessment, question_id__in=sorted(wanted)
         ).select_related("updated_by")
-    }
+    return {answer.question_id: answer for answer in answers if answer.question_id in wanted}
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from agencies.access import Action, get_membership, may, membership_or_none, req
 from agencies.forms import body_problem, bound_form
 from agencies.models import Membership
 from audit.request import client_ip
-from evidence.selectors import current_evidence
+from evidence.selectors import section_evidence
 from jurisdictions.selectors import current_law, current_profile
 from plans import selectors as plan_selectors
 from questionnaires.models import QuestionnaireVersion
@@ -257,7 +257,7 @@ def _render_section(
         rows=rows,
         refused_input=refused_input,
         plan_items=selectors.open_plan_items(assessment, [row.question for row in rows]),
-        evidence=current_evidence(assessment.pk, [row.question.pk for row in rows]),
+        evidence=section_evidence(assessment.pk, section.pk),
     )
     return render(request, "assessments/section.html", context, status=status)
 

@@ -187,7 +187,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(database_url: str, port: int, workers: int, threads: int, log_path: Path):
+def start_gunicorn(database: dict[str, str], port: int, workers: int, threads: int, log_path: Path):
+    """gunicorn with the production settings on `database` (`DATABASE_URL`, or
+    `DJANGO_SQLITE_PATH` for SQLite); returns the process and its open log file."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
     if not gunicorn.exists():
         gunicorn = Path(shutil.which("gunicorn") or "gunicorn")
@@ -195,7 +197,8 @@ def start_gunicorn(database_url: str, port: int, workers: int, threads: int, log
     static_root = log_path.parent / "static"
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": "",
+        **database,
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -580,7 +583,9 @@ def main() -> int:
         f"server and database; users start over {args.ramp_up:g} s; load average at the start "
         f"{os.getloadavg()[0]:.1f}"
     )
-    process, log = start_gunicorn(database_url, port, args.workers, args.threads, log_path)
+    process, log = start_gunicorn(
+        {"DATABASE_URL": database_url}, port, args.workers, args.threads, log_path
+    )
     outcomes = [Outcome() for _ in staff]
     try:
         started = time.monotonic()

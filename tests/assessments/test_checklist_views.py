@@ -29,8 +29,8 @@ from tests.quick_run import quick_first
 # request (it decides which questions are asked); the overview also lists critical questions
 # marked not applicable.
 # ... and the open plan item and the evidence of each question (one query each).
-SECTION_PAGE_QUERIES = 14
-SECTION_SAVE_QUERIES = 19
+SECTION_PAGE_QUERIES = 6
+SECTION_SAVE_QUERIES = 12
 OVERVIEW_QUERIES = 18  # and the critical questions answered Yes without evidence (two)
 # The dashboard also lists the member's plan items and the plan's counts.
 DASHBOARD_QUERIES = 13
@@ -585,6 +585,8 @@ def test_the_section_page_queries_do_not_grow_with_its_questions(
     client_for, sized_assessment, preparer, django_assert_max_num_queries, code, size
 ):
     client = client_for(preparer)
+    # The questionnaire's layout is read on the first page of this version in the process.
+    client.get(section_url(sized_assessment, "CAP"))
 
     with django_assert_max_num_queries(SECTION_PAGE_QUERIES):
         response = client.get(section_url(sized_assessment, code))
@@ -620,6 +622,7 @@ def test_the_section_page_takes_as_many_queries_for_50_questions_as_for_5(
     client_for, sized_assessment, preparer
 ):
     client = client_for(preparer)
+    client.get(section_url(sized_assessment, "CAP"))  # reads the layout, once per process
     counts = {}
     for code, size in (("CAP", 5), ("ICE", 50)):
         with CaptureQueriesContext(connection) as captured:

@@ -1,0 +1,93 @@
+"""A prepared query gives what its queryset gives: the same rows, fields, related objects and
+annotations, for any values, with the SQL compiled once per thread."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.backends import MEMBER, _member_query
+from assessments.models import Answer, Assessment
+from assessments.selectors import MEMBER_ASSESSMENT, SECTION_ANSWERS
+from fastquery import PreparedQuery
+from tests.factories import answer_questions, totp_device
+
+
+def same(left, right) -> None:
+    assert type(left) is type(right)
+    assert left.__dict__.keys() - {"_state"} == right.__dict__.keys() - {"_state"}
+    for name in left.__dict__.keys() - {"_state"}:
+        assert getattr(left, name) == getattr(right, name), name
+
+
+def test_the_member_query_gives_what_its_queryset_gives(preparer, command, admin_user):
+    totp_device(command)
+    for user in (preparer, command, admin_user):
+        prepared, plain = MEMBER.first(user.pk), _member_query(user.pk).first()
+        same(prepared, plain)
+        assert prepared.readiness_totp_id == plain.readiness_totp_id
+        if hasattr(plain, "membership"):
+            same(prepared.membership, plain.membership)
+            same(prepared.membership.agency, plain.membership.agency)
+            assert prepared.membership.user is prepared
+    assert MEMBER.first(10**9) is None
+
+
+def test_the_assessment_query_checks_the_agency(draft, outsider_draft, agency, other_agency):
+    found = MEMBER_ASSESSMENT.first(draft.pk, agency.pk)
+
+    assert found == draft and found.agency == agency and found.questionnaire_id
+    assert MEMBER_ASSESSMENT.first(outsider_draft.pk, agency.pk) is None
+    assert MEMBER_ASSESSMENT.first(outsider_draft.pk, other_agency.pk) == outsider_draft
+
+
+def test_the_answers_of_a_step_match_the_orm(draft, preparer):
+    answer_questions(draft, preparer)
+    section = draft.questionnaire.sections.first()
+
+    prepared = SECTION_ANSWERS.all(draft.pk, section.pk)
+
+    expected = Answer.objects.filter(assessment=draft, question__section=section)
+    assert [a.pk for a in prepared] == [a.pk for a in expected]
+    for mine, theirs in zip(prepared, expected, strict=True):
+        same(mine, theirs)
+        assert mine.updated_by == theirs.updated_by
+
+
+def test_it_compiles_once_and_then_runs_only_the_sql(draft, agency):
+    query = PreparedQuery(lambda pk: Assessment.objects.select_related("agency").filter(pk=pk))
+    query.first(draft.pk)
+
+    with CaptureQueriesContext(connection) as captured:
+        assert query.first(draft.pk) == draft
+        assert query.first(draft.pk + 1000) is None
+
+    assert len(captured) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_thread_uses_its_own_connection(agency):
+    query = PreparedQuery(lambda pk: type(agency).objects.filter(pk=pk))
+    found = []
+
+    def run():
+        found.append(query.first(agency.pk))
+        connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert found == [agency] * 3
+
+
+def test_a_value_that_is_not_a_parameter_is_refused(agency):
+    query = PreparedQuery(lambda pk: type(agency).objects.all())
+
+    with pytest.raises(ValueError, match="must appear as a parameter"):
+        query.first(1)
