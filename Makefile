@@ -23,9 +23,12 @@ migrate: $(STAMP)
 	$(BIN)/python manage.py load_questionnaire
 	$(BIN)/python manage.py load_state_law
 
+# The web server and one background worker (PDF reports), stopped together by Ctrl+C.
 run: migrate
 	$(BIN)/python manage.py seed_demo
-	@echo "Readiness is at http://127.0.0.1:$(PORT)/ (stop with Ctrl+C)"
+	@echo "Readiness is at http://127.0.0.1:$(PORT)/ with one report worker (stop both with Ctrl+C)"
+	@$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Every test, browsers included, with Hypothesis's full numbers (the ci profile), as CI runs it.

@@ -34,7 +34,9 @@ MEMBER_ASSESSMENT = PreparedQuery(
 def assessment_for_member(*, membership: Membership, pk: int) -> Assessment:
     """The assessment if it belongs to the member's agency, else 404 (never 403), with the
     state-law profile that applies to it. One query (the profile is read once per process)."""
-    assessment = MEMBER_ASSESSMENT.first(int(pk), membership.agency_id)
+    pk = int(pk)
+    # A number no row can have (the address is typed by anyone) is not sent to the database.
+    assessment = MEMBER_ASSESSMENT.first(pk, membership.agency_id) if 0 < pk < 2**63 else None
     if assessment is None:
         raise Http404("No such assessment.")
     if not (assessment.status == Assessment.Status.APPROVED and assessment.state_profile_id):
@@ -42,6 +44,14 @@ def assessment_for_member(*, membership: Membership, pk: int) -> Assessment:
             assessment.current_profile_pk, assessment.current_profile_loaded
         )
     return assessment
+
+
+def assessment_by_id(pk: int) -> Assessment:
+    """An assessment for background work (no member to check: the request that queued the
+    work did). One query."""
+    return Assessment.objects.select_related(
+        "agency", "questionnaire", "approved_by", "state_profile__law"
+    ).get(pk=pk)
 
 
 def agency_assessments(agency: Agency) -> QuerySet[Assessment]:

@@ -26,6 +26,7 @@ from questionnaires.models import AnswerType, Phase, Question, QuestionnaireVers
 
 from . import scoring
 from .models import Answer, Assessment, ScoreSnapshot
+from .signals import assessment_approved
 
 NOTE_MAX_LENGTH = 5000
 REASON_MAX_LENGTH = 1000
@@ -494,6 +495,9 @@ def assessment_approve(
         old={"status": Assessment.Status.SUBMITTED},
         new={"status": Assessment.Status.APPROVED},
         ip_address=ip_address,
+    )
+    transaction.on_commit(
+        lambda: assessment_approved.send(sender=Assessment, assessment=locked), robust=True
     )
     return locked
 

@@ -7,7 +7,9 @@ caller's values go, and afterwards only runs the SQL and builds the model instan
 Django's own `ModelIterable` does (select_related objects and annotations included).
 
 Only for querysets of model instances whose SQL does not depend on the values (no `__in` lists
-of varying length): the tests compare each prepared query with its queryset.
+of varying length): the tests compare each prepared query with its queryset. Values go to the
+database as given: unlike the ORM, nothing turns an out-of-range number into "no row", so a
+caller passing a number from a URL checks its range first.
 """
 
 from __future__ import annotations

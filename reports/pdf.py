@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import mimetypes
 import multiprocessing
-import threading
 import time
 import traceback
 from pathlib import Path
@@ -93,10 +92,6 @@ class RenderFailed(RenderError):
     """The renderer raised (or its process died); the message names the cause."""
 
 
-class RenderBusy(RenderError):
-    """As many reports as this process allows are being made; nothing was started."""
-
-
 def _start_method() -> str:
     # forkserver: each render forks from a small server that has WeasyPrint imported and warm,
     # so a render starts in milliseconds instead of the second a fresh interpreter needs, and
@@ -109,31 +104,7 @@ if _context.get_start_method() == "forkserver":
     _context.set_forkserver_preload(["reports.render_worker"])
 
 
-_renders_lock = threading.Lock()
-_renders: threading.BoundedSemaphore | None = None
-
-
-def _render_slots() -> threading.BoundedSemaphore:
-    global _renders
-    with _renders_lock:
-        if _renders is None:
-            _renders = threading.BoundedSemaphore(settings.READINESS_REPORT_RENDERS_PER_PROCESS)
-        return _renders
-
-
 def render_pdf(html: str, *, timeout: float | None = None) -> bytes:
-    """`_render_pdf` within the per-process limit of renders at once, so that the threads of a
-    web worker that are not making reports keep answering pages: RenderBusy beyond it."""
-    slots = _render_slots()
-    if not slots.acquire(timeout=2):
-        raise RenderBusy("Every report slot of this process is in use.")
-    try:
-        return _render_pdf(html, timeout=timeout)
-    finally:
-        slots.release()
-
-
-def _render_pdf(html: str, *, timeout: float | None = None) -> bytes:
     """`write_pdf(html)` in a child process, stopped after `timeout` seconds (default the
     READINESS_REPORT_TIMEOUT_SECONDS setting).
 

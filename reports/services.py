@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
@@ -17,7 +21,9 @@ from plans.selectors import plan_version
 
 from . import pdf
 from .context import report_context
-from .models import CachedReport
+from .models import CachedReport, ReportRender
+
+logger = logging.getLogger(__name__)
 
 # Bump when the template, the stylesheet or the context changes what a report shows, so
 # reports cached by the previous code are rendered again.
@@ -76,24 +82,98 @@ def report_render(assessment: Assessment) -> bytes:
     return pdf.render_pdf(html)
 
 
-def report_for(*, assessment: Assessment, user=None) -> Report:
-    """The assessment's report, from the cache when its revision has not changed.
-
-    The PDF holds nothing specific to `user`, so every member of the agency shares one
-    rendering. A render that raises stores nothing.
-    """
-    fingerprint = report_fingerprint(assessment)
-    filename = report_filename(assessment)
+def report_cached(assessment: Assessment) -> Report | None:
+    """The assessment's report as it stands now, if it has been made. Never renders."""
     cached = (
-        CachedReport.objects.filter(assessment=assessment, fingerprint=fingerprint)
+        CachedReport.objects.filter(
+            assessment=assessment, fingerprint=report_fingerprint(assessment)
+        )
         .values_list("pdf", flat=True)
         .first()
     )
-    if cached is not None:
-        return Report(pdf=bytes(cached), filename=filename, from_cache=True)
-    data = report_render(assessment)
-    _cache_store(assessment=assessment, fingerprint=fingerprint, data=data)
-    return Report(pdf=data, filename=filename, from_cache=False)
+    if cached is None:
+        return None
+    return Report(pdf=bytes(cached), filename=report_filename(assessment), from_cache=True)
+
+
+def render_stalled_after() -> timedelta:
+    """A render still "being made" this long after it started was lost with its worker (the
+    worker stops its own renders at the time limit)."""
+    return timedelta(seconds=settings.READINESS_REPORT_TIMEOUT_SECONDS + 120)
+
+
+def report_request(*, assessment: Assessment, retry: bool = False) -> ReportRender:
+    """The render of the assessment's report as it stands now: queued for a background worker
+    when none is, or (with `retry`) when the last one failed, took too long or was lost.
+    The PDF holds nothing specific to the person asking, so every member shares one render."""
+    fingerprint = report_fingerprint(assessment)
+    render, created = ReportRender.objects.get_or_create(
+        assessment=assessment,
+        fingerprint=fingerprint,
+        defaults={"requested_at": timezone.now()},
+    )
+    queue = created
+    if not created and retry:
+        again = Q(status__in=[ReportRender.Status.FAILED, ReportRender.Status.TIMED_OUT]) | Q(
+            status=ReportRender.Status.RUNNING,
+            started_at__lt=timezone.now() - render_stalled_after(),
+        )
+        queue = bool(
+            ReportRender.objects.filter(again, pk=render.pk).update(
+                status=ReportRender.Status.QUEUED,
+                requested_at=timezone.now(),
+                started_at=None,
+                finished_at=None,
+            )
+        )
+    if queue:
+        from .tasks import render_report
+
+        result = render_report.enqueue(render.pk)
+        ReportRender.objects.filter(pk=render.pk, task_id="").update(task_id=str(result.id)[:64])
+        render.refresh_from_db()
+    return render
+
+
+def report_render_run(render_id: int) -> str:
+    """Make the report a render row asks for (the background task's body). Claims the row
+    first, so two workers never make the same render; a failure is recorded on the row and
+    logged, and nothing is cached from it. Returns the row's final status."""
+    claimed = ReportRender.objects.filter(pk=render_id, status=ReportRender.Status.QUEUED).update(
+        status=ReportRender.Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return "not queued"
+    render = ReportRender.objects.get(pk=render_id)
+    assessment = selectors.assessment_by_id(render.assessment_id)
+    # Made as the assessment stands now: a change since the request is in this report, stored
+    # under the new fingerprint, which the waiting page asks for.
+    fingerprint = report_fingerprint(assessment)
+    status = ReportRender.Status.DONE
+    try:
+        data = report_render(assessment)
+    except pdf.RenderTimedOut as error:
+        logger.warning("Report of assessment %s stopped: %s", assessment.pk, error)
+        status = ReportRender.Status.TIMED_OUT
+    except Exception as error:  # any failure: recorded for the waiting page, and logged
+        logger.error("Report of assessment %s failed: %s", assessment.pk, error, exc_info=True)
+        status = ReportRender.Status.FAILED
+    else:
+        _cache_store(assessment=assessment, fingerprint=fingerprint, data=data)
+    ReportRender.objects.filter(pk=render_id).update(status=status, finished_at=timezone.now())
+    return status
+
+
+def report_render_shown(render: ReportRender) -> str:
+    """The state the waiting page shows: the row's, or "lost" for a render whose worker
+    stopped without finishing it."""
+    if (
+        render.status == ReportRender.Status.RUNNING
+        and render.started_at
+        and render.started_at < timezone.now() - render_stalled_after()
+    ):
+        return "lost"
+    return render.status
 
 
 def _cache_store(*, assessment: Assessment, fingerprint: str, data: bytes) -> None:

@@ -1,43 +1,43 @@
-"""The PDF report: fetched through the access helper, rendered or served by `services`."""
+"""The PDF report: served when made; otherwise queued for a background worker, with a page that
+checks again every few seconds (a plain refresh: no JavaScript needed) until it is ready."""
 
 from __future__ import annotations
-
-import logging
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from assessments.services import download_record
 from assessments.views import get_assessment_for_user
 from audit.models import Event
 from audit.request import client_ip
 
-from . import pdf, services
+from . import services
 
-logger = logging.getLogger(__name__)
+REFRESH_SECONDS = 3
+# A render queued this long with no worker taking it: the page says a worker may be missing.
+UNCLAIMED_SECONDS = 60
+
+# The status page's code by what it shows: a failed render is an error; preparing and ready are OK.
+SHOWN_STATUS = {"failed": 500, "timed_out": 503, "lost": 503}
 
 
 @login_required
 @require_GET
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     assessment, _ = get_assessment_for_user(request, pk)
-    try:
-        report = services.report_for(assessment=assessment, user=request.user)
-    except pdf.RenderBusy:
-        logger.warning("Report of assessment %s refused: every render slot busy", assessment.pk)
-        response = _render_error(request, assessment, reason="busy", status=503)
-        response["Retry-After"] = "30"
-        return response
-    except pdf.RenderTimedOut as error:
-        logger.warning("Report of assessment %s stopped: %s", assessment.pk, error)
-        return _render_error(request, assessment, reason="timed_out", status=503)
-    except pdf.RenderFailed as error:
-        logger.error("Report of assessment %s failed: %s", assessment.pk, error, exc_info=True)
-        return _render_error(request, assessment, reason="failed", status=500)
+    report = services.report_cached(assessment)
+    if report is None:
+        services.report_request(assessment=assessment)
+        # Ready already when the render ran at once (a queue without workers, in tests) or a
+        # worker finished it meanwhile.
+        report = services.report_cached(assessment)
+        if report is None:
+            return redirect("report_status", pk=assessment.pk)
     download_record(
         assessment=assessment,
         user=request.user,
@@ -50,15 +50,45 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _render_error(request: HttpRequest, assessment, *, reason: str, status: int):
-    """Nothing was cached and no download was recorded: the next request renders afresh."""
-    return render(
+@login_required
+@require_GET
+def report_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Preparing your report": reloads itself (an HTTP Refresh header) until the report is
+    ready, then offers the download; a failed render says so and offers to try again."""
+    assessment, _ = get_assessment_for_user(request, pk)
+    if services.report_cached(assessment) is not None:
+        return _status_page(request, assessment, "done", None)
+    made = services.report_request(assessment=assessment)
+    if services.report_cached(assessment) is not None:
+        return _status_page(request, assessment, "done", None)
+    return _status_page(request, assessment, services.report_render_shown(made), made)
+
+
+@login_required
+@require_POST
+def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment, _ = get_assessment_for_user(request, pk)
+    services.report_request(assessment=assessment, retry=True)
+    return redirect("report_status", pk=assessment.pk)
+
+
+def _status_page(request: HttpRequest, assessment, shown: str, made) -> HttpResponse:
+    preparing = shown in ("queued", "running")
+    waited = (timezone.now() - made.requested_at).total_seconds() if made else 0
+    response = render(
         request,
-        "reports/report_error.html",
+        "reports/report_status.html",
         {
             "assessment": assessment,
-            "reason": reason,
+            "shown": shown,
+            "preparing": preparing,
+            "unclaimed": shown == "queued" and waited > UNCLAIMED_SECONDS,
+            "refresh_seconds": REFRESH_SECONDS,
             "timeout_seconds": settings.READINESS_REPORT_TIMEOUT_SECONDS,
         },
-        status=status,
+        status=SHOWN_STATUS.get(shown, 200),
     )
+    if preparing:
+        # A header, not a <meta> refresh: the same reload in every browser, without script.
+        response["Refresh"] = str(REFRESH_SECONDS)
+    return response

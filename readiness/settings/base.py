@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_tasks",
+    "django_tasks_db",
     "audit",
     "agencies",
     "accounts",
@@ -201,16 +203,22 @@ OTP_TOTP_ISSUER = os.environ.get("READINESS_OTP_ISSUER", "Readiness")
 # Password-set links (invitations and resets) work once and expire after three days.
 PASSWORD_RESET_TIMEOUT = env_int("READINESS_PASSWORD_LINK_HOURS", 72) * 3600
 
-# A report render that takes longer is stopped (its process is ended) and the user is told to
-# try again, so a huge or stuck render never holds a web worker. Keep it below gunicorn's --timeout.
+# Background work (report rendering) goes through Django's Tasks API on a queue kept in the
+# database: `manage.py db_worker` runs it (`make run` starts one beside the web server; see the
+# README for workers under systemd). Several workers on several machines may share one
+# PostgreSQL database (tasks are claimed with SELECT ... FOR UPDATE SKIP LOCKED).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# A report render that takes longer is stopped (its process is ended) and the page waiting for
+# it says so and offers to try again; nothing is cached from a failed render.
 READINESS_REPORT_TIMEOUT_SECONDS = env_int("READINESS_REPORT_TIMEOUT_SECONDS", 60)
 if READINESS_REPORT_TIMEOUT_SECONDS < 1:
     raise ImproperlyConfigured("READINESS_REPORT_TIMEOUT_SECONDS must be 1 or more.")
-# Reports made at once by one server process; keep it below gunicorn's --threads so that the
-# other threads keep answering pages while reports render.
-READINESS_REPORT_RENDERS_PER_PROCESS = env_int("READINESS_REPORT_RENDERS_PER_PROCESS", 2)
-if READINESS_REPORT_RENDERS_PER_PROCESS < 1:
-    raise ImproperlyConfigured("READINESS_REPORT_RENDERS_PER_PROCESS must be 1 or more.")
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",

@@ -25,3 +25,7 @@ import tempfile  # noqa: E402
 READINESS_EVIDENCE_DIR = Path(tempfile.mkdtemp(prefix="readiness-test-evidence-"))  # noqa: F405
 STORAGES["evidence"]["OPTIONS"]["location"] = str(READINESS_EVIDENCE_DIR)  # noqa: F405
 atexit.register(shutil.rmtree, READINESS_EVIDENCE_DIR, ignore_errors=True)
+
+# Tasks run at once, inside the request that enqueues them: a test sees their effect directly.
+# The multi-server test runs real workers on the database queue (the base settings).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

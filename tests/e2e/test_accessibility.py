@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import base64
 import re
-import threading
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
+from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -359,21 +359,25 @@ def test_error_pages(page: Page, live_server, audit, template) -> None:
     audit.assert_clean()
 
 
-def test_report_error_pages(
-    page: Page, live_server, sign_in, audit, monkeypatch, preparer, draft
+def test_report_status_pages(
+    page: Page, live_server, sign_in, audit, monkeypatch, settings, preparer, draft
 ) -> None:
+    """The report's status page as failed, being prepared (a worker's queue) and ready."""
     sign_in("preparer", PASSWORD)
     report = f"{live_server.url}/assessments/{draft.pk}/report.pdf"
     monkeypatch.setattr(pdf, "write_pdf", renderers.broken)
     page.goto(report)
     expect(page.get_by_role("heading", level=1)).to_have_text("The report could not be produced")
     audit("report failed")
-    busy = threading.BoundedSemaphore(1)
-    busy.acquire()
-    monkeypatch.setattr(pdf, "_renders", busy)
-    page.goto(report)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Reports are busy")
-    audit("reports busy")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    page.get_by_role("button", name="Try again").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Preparing your report")
+    audit("report being prepared")
+    monkeypatch.setattr(pdf, "write_pdf", renderers.quick)
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+    page.get_by_role("link", name="Check now").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your report is ready")
+    audit("report ready")
     audit.assert_clean()
 
 

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.test import Client, RequestFactory
+from django.test import Client, RequestFactory, override_settings
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -23,6 +23,7 @@ from evidence import services as evidence_services
 from plans import services as plan_services
 from plans.models import PlanItem
 from reports import pdf
+from reports.tasks import render_report
 from tests.factories import answer_questions
 
 # Every page of the URL map
@@ -59,6 +60,8 @@ PAGES = {
     "assessment_results": (AGENCY_ADMIN, 200),
     "assessment_activity": (AGENCY_ADMIN, 200),
     "report_pdf": (AGENCY_ADMIN, 200),
+    "report_status": (AGENCY_ADMIN, 200),
+    "report_retry": (AGENCY_ADMIN, 405),
     "assessment_export_json": (AGENCY_ADMIN, 200),
     "assessment_export_csv": (AGENCY_ADMIN, 200),
     "assessment_export_zip": (AGENCY_ADMIN, 200),
@@ -216,6 +219,8 @@ def test_every_admin_page_sends_the_same_headers(
         item=item, user=agency_admin, membership=agency_admin.membership, changes={}, note="Begun."
     )
     plan_services.calendar_feed(membership=agency_admin.membership)
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        render_report.enqueue(0)  # a task on the database queue
     object_ids = {}
     for model, model_admin in admin.site._registry.items():
         first = model_admin.get_queryset(RequestFactory().get("/")).first()

@@ -462,9 +462,10 @@ def test_a_failed_render_is_not_cached(draft, preparer, client_for, monkeypatch)
     monkeypatch.setattr(pdf, "render_pdf", broken)
     client = client_for(preparer)
 
-    with pytest.raises(RuntimeError):
-        download(client, draft)
+    response = client.get(reverse("report_pdf", args=[draft.pk]), follow=True)
 
+    assert response.status_code == 500
+    assert "The report could not be produced" in response.content.decode()
     assert not CachedReport.objects.exists()
     assert not Event.objects.filter(kind=Event.Kind.REPORT_DOWNLOADED).exists()
 

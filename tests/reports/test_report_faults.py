@@ -1,22 +1,25 @@
-"""Report faults: a renderer that raises, dies or runs too long is stopped, shown, logged, and
-leaves nothing cached; the next request renders afresh; other pages keep answering."""
+"""Report faults: a renderer that raises, dies or runs too long is stopped, shown on the report's
+status page, logged, and leaves nothing cached; trying again renders afresh; a download never
+waits on a render in the web request (a worker makes it)."""
 
 from __future__ import annotations
 
 import os
-import threading
 import time
-import urllib.error
-import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.test import Client
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from audit.models import Event
 from reports import pdf
-from reports.models import CachedReport
+from reports import services as report_services
+from reports.models import CachedReport, ReportRender
+from tests.factories import answer_questions
 
 from . import renderers
 
@@ -24,7 +27,12 @@ pytestmark = pytest.mark.slow  # each starts the renderer's child processes, mos
 
 
 def download(client, assessment):
-    return client.get(reverse("report_pdf", args=[assessment.pk]))
+    """The report's address, followed as a browser would (to the status page when not ready)."""
+    return client.get(reverse("report_pdf", args=[assessment.pk]), follow=True)
+
+
+def retry(client, assessment):
+    return client.post(reverse("report_retry", args=[assessment.pk]), follow=True)
 
 
 def downloads() -> int:
@@ -73,7 +81,7 @@ def test_a_failed_render_shows_an_error_page_and_is_logged(
     assert response["Content-Type"].startswith("text/html")
     page = response.content.decode()
     assert "The report could not be produced" in page
-    assert reverse("report_pdf", args=[draft.pk]) in page  # a way to try again
+    assert reverse("report_retry", args=[draft.pk]) in page  # a way to try again
     logged = " ".join(record.getMessage() for record in caplog.records)
     assert "WeasyPrint could not lay out the document" in logged
     assert any(record.levelname == "ERROR" for record in caplog.records)
@@ -81,14 +89,19 @@ def test_a_failed_render_shows_an_error_page_and_is_logged(
     assert downloads() == 0
 
 
-def test_the_next_request_after_a_failed_render_renders_again(
+def test_trying_again_after_a_failed_render_renders_afresh(
     draft, preparer, client_for, monkeypatch
 ):
     client = client_for(preparer)
     monkeypatch.setattr(pdf, "write_pdf", renderers.broken)
     assert download(client, draft).status_code == 500
     monkeypatch.undo()
+    # The failure stays on the page until someone chooses to try again.
+    assert download(client, draft).status_code == 500
 
+    ready = retry(client, draft)
+    assert ready.status_code == 200
+    assert "Your report is ready" in ready.content.decode()
     response = download(client, draft)
 
     assert response.status_code == 200
@@ -161,61 +174,116 @@ def test_a_report_past_the_limit_answers_503_and_caches_nothing(
 
     monkeypatch.undo()
     settings.READINESS_REPORT_TIMEOUT_SECONDS = 60
+    assert retry(client, draft).status_code == 200
     assert download(client, draft).status_code == 200
 
 
+# --- Made by a worker, never in the web request ---------------------------------------------------
+
+
+@pytest.fixture
+def database_queue(settings):
+    """The production queue (tasks kept in the database for `manage.py db_worker`)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def report_services_submit(assessment, preparer) -> None:
+    from assessments import services
+
+    services.assessment_submit(assessment=assessment, user=preparer)
+
+
+def run_worker() -> None:
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+
+
+# The worker commits and closes its connections, as in production.
 @pytest.mark.django_db(transaction=True)
-def test_pages_keep_answering_while_a_report_renders(
-    warm_renderer, draft, preparer, live_server, settings, monkeypatch, tmp_path
+def test_a_download_queues_the_render_and_a_worker_makes_it(
+    database_queue, draft, preparer, command, client_for, monkeypatch
 ):
-    """A slow render holds its own request until the limit; another page is served at once, and
-    a report beyond the process's render slots is refused at once rather than queued."""
-    settings.READINESS_REPORT_TIMEOUT_SECONDS = 6
-    monkeypatch.setattr(pdf, "_renders", threading.BoundedSemaphore(1))
-    pid_file = tmp_path / "pid"
+    monkeypatch.setattr(pdf, "write_pdf", renderers.quick)
+    client = client_for(preparer)
 
-    # The report's HTML is built from the assessment; the stand-in only needs to know where to
-    # write its process id, so the test hands it the path through `render_pdf`'s argument.
-    real_render = pdf.render_pdf
-    monkeypatch.setattr(
-        pdf, "render_pdf", lambda html: real_render(renderers.PID_FILE_MARK + str(pid_file))
+    first = client.get(reverse("report_pdf", args=[draft.pk]))
+    assert first.status_code == 302
+    assert first["Location"] == reverse("report_status", args=[draft.pk])
+    waiting = client.get(first["Location"])
+    assert waiting.status_code == 200
+    assert "Preparing your report" in waiting.content.decode()
+    assert waiting["Refresh"] == "3"
+    # Another member asking meanwhile joins the same render.
+    assert download(client_for(command), draft).status_code == 200
+    assert ReportRender.objects.get().status == ReportRender.Status.QUEUED
+    assert DBTaskResult.objects.count() == 1
+    assert not CachedReport.objects.exists() and downloads() == 0
+
+    run_worker()
+
+    ready = client.get(reverse("report_status", args=[draft.pk]))
+    assert "Your report is ready" in ready.content.decode()
+    assert "Refresh" not in ready
+    assert ReportRender.objects.get().status == ReportRender.Status.DONE
+    response = client.get(reverse("report_pdf", args=[draft.pk]))
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    assert downloads() == 1
+
+
+def test_a_render_queued_with_no_worker_says_so_after_a_minute(
+    database_queue, draft, preparer, client_for
+):
+    client = client_for(preparer)
+    download(client, draft)
+    ReportRender.objects.update(requested_at=timezone.now() - timedelta(minutes=2))
+
+    page = download(client, draft).content.decode()
+
+    assert "No report worker has taken this report for over a minute" in page
+
+
+# The worker commits and closes its connections, as in production.
+@pytest.mark.django_db(transaction=True)
+def test_a_render_lost_with_its_worker_can_be_tried_again(
+    database_queue, draft, preparer, client_for, monkeypatch
+):
+    monkeypatch.setattr(pdf, "write_pdf", renderers.quick)
+    client = client_for(preparer)
+    download(client, draft)
+    ReportRender.objects.update(
+        status=ReportRender.Status.RUNNING, started_at=timezone.now() - timedelta(hours=1)
     )
-    monkeypatch.setattr(pdf, "write_pdf", renderers.slow)
-    client = Client()
-    client.force_login(preparer)
-    cookie = f"sessionid={client.cookies['sessionid'].value}"
 
-    def get(path: str) -> tuple[int, bytes, float]:
-        request = urllib.request.Request(live_server.url + path, headers={"Cookie": cookie})
-        started = time.monotonic()
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, response.read(), time.monotonic() - started
-        except urllib.error.HTTPError as error:
-            return error.code, error.read(), time.monotonic() - started
+    page = download(client, draft)
+    assert page.status_code == 503
+    assert "stopped before it was done" in page.content.decode()
+    retry(client, draft)
+    run_worker()
 
-    report: dict = {}
-    slow_request = threading.Thread(
-        target=lambda: report.update(result=get(reverse("report_pdf", args=[draft.pk])))
-    )
-    slow_request.start()
-    try:
-        assert wait_for(pid_file), "the renderer did not start"
-        status, body, seconds = get(reverse("assessment", args=[draft.pk]))
-        assert status == 200
-        assert draft.title.encode() in body
-        assert seconds < 3, f"a page took {seconds:.1f} s while a report rendered"
-        status, body, seconds = get(reverse("report_pdf", args=[draft.pk]))
-        assert status == 503
-        assert b"Reports are busy" in body
-        assert seconds < 4
-        assert slow_request.is_alive(), "the report answered before the other requests"
-    finally:
-        slow_request.join(30)
+    assert download(client, draft).content.startswith(b"%PDF")
+    assert ReportRender.objects.get().status == ReportRender.Status.DONE
 
-    status, body, seconds = report["result"]
-    assert status == 503
-    assert b"The report took too long" in body
-    assert 5 < seconds < 20
-    assert gone(int(pid_file.read_text()))
+
+def test_two_workers_never_make_the_same_render(database_queue, draft, preparer, client_for):
+    download(client_for(preparer), draft)
+    render = ReportRender.objects.get()
+    ReportRender.objects.update(status=ReportRender.Status.RUNNING)  # another worker has it
+
+    assert report_services.report_render_run(render.pk) == "not queued"
     assert not CachedReport.objects.exists()
+
+
+def test_approval_queues_the_approved_report(
+    database_queue, draft, preparer, command, client_for, django_capture_on_commit_callbacks
+):
+    answer_questions(draft, preparer)
+    report_services_submit(draft, preparer)
+    submitted = draft
+    client = client_for(command)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("assessment_approve", args=[submitted.pk]))
+    assert response.status_code == 302
+
+    render = ReportRender.objects.get(assessment=submitted)
+    assert render.status == ReportRender.Status.QUEUED
+    assert DBTaskResult.objects.filter(task_path="reports.tasks.render_report").count() == 1
