@@ -21,8 +21,10 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 
-# Marker values put where the caller's values go: numbers no real row has.
-MARKERS = (-7_410_287_001, -7_410_287_002, -7_410_287_003)
+# Marker values put where the caller's values go while compiling: numbers in range for every
+# integer column (the ORM turns an out-of-range number into "no row" without SQL), unlikely
+# as a literal of the query itself.
+MARKERS = (2_107_410_281, 2_107_410_282, 2_107_410_283)
 
 
 class PreparedQuery:
