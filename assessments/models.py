@@ -101,6 +101,7 @@ class Assessment(models.Model):
 
     def refresh_from_db(self, *args, **kwargs) -> None:
         self.__dict__.pop("_state_law", None)
+        self.__dict__.pop("_answers", None)
         super().refresh_from_db(*args, **kwargs)
 
     @property

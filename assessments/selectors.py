@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from agencies.models import Agency, Membership, person_name
@@ -23,7 +23,11 @@ from .models import Answer, Assessment
 MEMBER_ASSESSMENT = PreparedQuery(
     lambda pk, agency_id: (
         Assessment.objects.select_related(
-            "agency", "questionnaire", "approved_by", "state_profile__law"
+            "agency",
+            "questionnaire",
+            "approved_by",
+            "state_profile__law",
+            "carried_from__questionnaire",
         )
         .annotate(**current_profile_annotations("agency__state"))
         .filter(pk=pk, agency_id=agency_id)
@@ -238,21 +242,39 @@ class SectionProgress:
     progress: Progress
 
 
+ASSESSMENT_ANSWERS = PreparedQuery(
+    lambda assessment_id: (
+        Answer.objects.filter(assessment_id=assessment_id)
+        .select_related("updated_by", "na_acknowledged_by")
+        .order_by()
+    )
+)
+
+
+def assessment_answers(assessment: Assessment) -> dict[int, Answer]:
+    """Every answer of the assessment by question id, each with its question from the version's
+    layout (no query for it). One prepared query, then kept on the assessment for the request."""
+    if "_answers" not in assessment.__dict__:
+        questions = {q.pk: q for q in questionnaire_layout(assessment.questionnaire).questions}
+        answers = {}
+        for answer in ASSESSMENT_ANSWERS.all(assessment.pk):
+            answer.question = questions[answer.question_id]
+            answers[answer.question_id] = answer
+        assessment._answers = answers
+    return assessment._answers
+
+
 def sections_progress(assessment: Assessment, sections: list[Section]) -> list[SectionProgress]:
-    """Answered / applicable per section. Two queries."""
-    applicable = dict(
-        assessment.applicable_questions()
-        .values("section")
-        .annotate(n=Count("id"))
-        .values_list("section", "n")
-    )
-    answered = dict(
-        Answer.objects.filter(assessment=assessment)
-        .filter(ANSWERED)
-        .values("question__section")
-        .annotate(n=Count("id"))
-        .values_list("question__section", "n")
-    )
+    """Answered / applicable per section: the applicable questions of each, and the answers
+    (N/A counted answered) given in it. From `assessment_answers` and the layout."""
+    applicable: dict[int, int] = defaultdict(int)
+    for question in questionnaire_layout(assessment.questionnaire).questions:
+        if assessment.asks(question):
+            applicable[question.section_id] += 1
+    answered: dict[int, int] = defaultdict(int)
+    for answer in assessment_answers(assessment).values():
+        if answer.is_answered:
+            answered[answer.question.section_id] += 1
     return [
         SectionProgress(s, Progress(answered.get(s.pk, 0), applicable.get(s.pk, 0)))
         for s in sections
@@ -260,13 +282,13 @@ def sections_progress(assessment: Assessment, sections: list[Section]) -> list[S
 
 
 def filtered_questions(assessment: Assessment, show: str) -> list[tuple[Question, Answer | None]]:
-    """Applicable questions that are unanswered, flagged or have notes. Two queries."""
-    questions = list(
-        assessment.applicable_questions().select_related("section").order_by("position")
-    )
-    answers = {a.question_id: a for a in Answer.objects.filter(assessment=assessment)}
+    """Applicable questions that are unanswered, flagged or have notes. From the layout and
+    `assessment_answers`."""
+    answers = assessment_answers(assessment)
     rows = []
-    for question in questions:
+    for question in questionnaire_layout(assessment.questionnaire).questions:
+        if not assessment.asks(question):
+            continue
         answer = answers.get(question.pk)
         if show == "unanswered":
             keep = answer is None or not answer.is_answered
@@ -305,17 +327,20 @@ def questionnaire_sections_with_questions(questionnaire) -> list[Section]:
 
 def critical_not_applicable(assessment: Assessment) -> list[Answer]:
     """Critical questions marked Not applicable, with who marked and who accepted them, in
-    questionnaire order. One query."""
-    return list(
-        Answer.objects.filter(
-            assessment=assessment,
-            not_applicable=True,
-            question__critical=True,
-            question__in=assessment.applicable_questions(),
-        )
-        .select_related("question__section", "updated_by", "na_acknowledged_by")
-        .order_by("question__position")
-    )
+    questionnaire order. From `assessment_answers`."""
+    listed = [
+        answer
+        for answer in assessment_answers(assessment).values()
+        if answer.not_applicable and answer.question.critical and assessment.asks(answer.question)
+    ]
+    return sorted(listed, key=lambda answer: answer.question.position)
+
+
+@dataclass(frozen=True)
+class NewQuestion:
+    code: str
+    section_code: str
+    asked_prompt: str  # in the words asked in the assessment's phase
 
 
 @dataclass(frozen=True)
@@ -324,7 +349,7 @@ class CarryOver:
 
     source: Assessment
     carried: list[tuple[str, str]]  # (earlier code, this version's code), answers copied
-    new_questions: list[Question]  # asked here, with no earlier answer carried to them
+    new_questions: list[NewQuestion]  # asked here, with no earlier answer carried to them
     dropped: list[str]  # earlier codes whose answers did not carry over
 
 
@@ -341,18 +366,21 @@ def carry_over_changes(assessment: Assessment) -> CarryOver | None:
         .order_by("question__position")
         .values_list("question__code", flat=True)
     )
-    questions = list(
-        assessment.applicable_questions().select_related("section").order_by("position")
-    )
-    for question in questions:
-        question.asked_prompt = question.prompt_for(assessment.phase)
+    # The layout's questions are shared by every request: read them, never annotate them.
+    questions = [
+        q for q in questionnaire_layout(assessment.questionnaire).questions if assessment.asks(q)
+    ]
     asked = {q.code for q in questions}
     carried = [(old, table[old]) for old in answered if table.get(old) in asked]
     targets = {new for _, new in carried}
     return CarryOver(
         source=source,
         carried=carried,
-        new_questions=[q for q in questions if q.code not in targets],
+        new_questions=[
+            NewQuestion(q.code, q.section.code, q.prompt_for(assessment.phase))
+            for q in questions
+            if q.code not in targets
+        ],
         dropped=[old for old in answered if table.get(old) not in asked],
     )
 
@@ -526,14 +554,17 @@ def plan_rows(assessment: Assessment, action_codes: list[str]) -> list:
 
 def critical_yes_without_evidence(assessment: Assessment) -> list[Question]:
     """Critical questions answered Yes (or at the top of their scale) with no evidence attached:
-    a warning for the submit and approve steps, not a block. Two queries."""
+    a warning for the submit and approve steps, not a block. One query and
+    `assessment_answers`."""
     from evidence.selectors import question_ids_with_evidence
 
     with_evidence = question_ids_with_evidence(assessment.pk)
-    answers = (
-        Answer.objects.filter(assessment=assessment, question__critical=True)
-        .filter(Q(value="yes") | Q(value="4"))
-        .select_related("question__section")
-        .order_by("question__position")
+    answers = sorted(
+        (
+            answer
+            for answer in assessment_answers(assessment).values()
+            if answer.question.critical and answer.value in ("yes", "4")
+        ),
+        key=lambda answer: answer.question.position,
     )
     return [a.question for a in answers if a.question_id not in with_evidence]
