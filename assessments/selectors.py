@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -171,24 +172,39 @@ def scoring_answer(answer: Answer, code: str = "") -> scoring.ScoringAnswer:
 _PROFILE = object()  # the assessment's own state-law profile
 
 
+_scoring_questions: dict[tuple[int, str], tuple] = {}
+_scoring_lock = threading.Lock()
+
+
+def layout_scoring(layout, phase: str) -> tuple[list, list]:
+    """The layout's sections and questions as scoring takes them, in the words of `phase`:
+    made once per layout and phase in this process (frozen values, shared by every request)."""
+    key = (id(layout), phase)
+    kept = _scoring_questions.get(key)
+    if kept is None or kept[0] is not layout:
+        sections = [scoring.ScoringSection(s.code, s.title, s.position) for s in layout.sections]
+        questions = [scoring_question(q, phase) for q in layout.questions]
+        kept = (layout, sections, questions)
+        with _scoring_lock:
+            if len(_scoring_questions) > 32:
+                _scoring_questions.clear()
+            _scoring_questions[key] = kept
+    return kept[1], kept[2]
+
+
 def assessment_live_result(
     assessment: Assessment, state_law: scoring.StateLaw | None | object = _PROFILE
 ) -> scoring.AssessmentResult:
-    """Score the assessment's current answers. Four queries (three when the state-law profile
-    is already on the assessment)."""
-    sections = list(Section.objects.filter(questionnaire_id=assessment.questionnaire_id))
-    questions = list(
-        Question.objects.filter(questionnaire_id=assessment.questionnaire_id).select_related(
-            "section"
-        )
+    """Score the assessment's current answers: `assessment_answers` (one query) and the
+    version's layout (read once per process)."""
+    sections, questions = layout_scoring(
+        questionnaire_layout(assessment.questionnaire), assessment.phase
     )
-    answers = Answer.objects.filter(assessment=assessment).select_related(
-        "question", "updated_by", "na_acknowledged_by"
-    )
+    answers = assessment_answers(assessment)
     return scoring.score_assessment(
-        sections=[scoring.ScoringSection(s.code, s.title, s.position) for s in sections],
-        questions=[scoring_question(q, assessment.phase) for q in questions],
-        answers={a.question.code: scoring_answer(a) for a in answers},
+        sections=sections,
+        questions=questions,
+        answers={a.question.code: scoring_answer(a) for a in answers.values()},
         models=assessment.models,
         phase=assessment.phase,
         state_law=(scoring_state_law(assessment.state_law) if state_law is _PROFILE else state_law),
@@ -416,7 +432,7 @@ def comparison_baseline(assessment: Assessment) -> Assessment | None:
     if assessment.approved_at is not None:
         earlier = earlier.filter(approved_at__lt=assessment.approved_at)
     return (
-        earlier.select_related("questionnaire", "snapshot", "approved_by")
+        earlier.select_related("questionnaire", "snapshot", "approved_by", "state_profile__law")
         .order_by("-approved_at", "-pk")
         .first()
     )
@@ -426,9 +442,7 @@ def _answer_views(assessment: Assessment) -> dict:
     from .comparison import AnswerView
 
     views = {}
-    for answer in Answer.objects.filter(assessment=assessment).select_related(
-        "question", "updated_by"
-    ):
+    for answer in assessment_answers(assessment).values():
         text = answer.display_value if answer.is_answered else "Unanswered"
         views[answer.question.code] = AnswerView(text, person_name(answer.updated_by))
     return views
@@ -458,9 +472,14 @@ def assessment_comparison(
     codes = assessment.questionnaire.codes_carried_from(baseline.questionnaire)
     asked_now = {
         q.code: (q.section.code, q.prompt_for(assessment.phase))
-        for q in assessment.applicable_questions().select_related("section").order_by("position")
+        for q in questionnaire_layout(assessment.questionnaire).questions
+        if assessment.asks(q)
     }
-    asked_then = set(baseline.applicable_questions().values_list("code", flat=True))
+    if "_state_law" not in baseline.__dict__ and baseline.state_profile_id is None:
+        preload_state_law([baseline])
+    asked_then = {
+        q.code for q in questionnaire_layout(baseline.questionnaire).questions if baseline.asks(q)
+    }
     comparison = compare(
         then=then,
         now=now,
