@@ -499,9 +499,10 @@ def assessment_comparison(
 def assessments_results(
     assessments: list[Assessment], known_profiles: dict[str, StateProfile | None] | None = None
 ) -> dict[int, scoring.AssessmentResult]:
-    """Each assessment's result: the frozen snapshot when approved, else scored now. Three
-    queries whatever the number of assessments, questions and answers (with the snapshots loaded,
-    as `agency_assessments` loads them), and one per state not in `known_profiles`."""
+    """Each assessment's result: the frozen snapshot when approved, else scored now. One query
+    whatever the number of assessments, questions and answers (with the snapshots loaded, as
+    `agency_assessments` loads them; the layouts read once per process), and one per state not
+    in `known_profiles`."""
     results: dict[int, scoring.AssessmentResult] = {}
     live = []
     for assessment in assessments:
@@ -515,19 +516,10 @@ def assessments_results(
     if not live:
         return results
     preload_state_law(live, known_profiles)
-    questionnaire_ids = {a.questionnaire_id for a in live}
-    sections = defaultdict(list)
-    for section in Section.objects.filter(questionnaire_id__in=questionnaire_ids):
-        sections[section.questionnaire_id].append(
-            scoring.ScoringSection(section.code, section.title, section.position)
-        )
-    questions = defaultdict(list)
     codes = {}
-    for question in Question.objects.filter(questionnaire_id__in=questionnaire_ids).select_related(
-        "section"
-    ):
-        questions[question.questionnaire_id].append(question)
-        codes[question.pk] = question.code
+    for assessment in live:
+        for question in questionnaire_layout(assessment.questionnaire).questions:
+            codes[question.pk] = question.code
     answers = defaultdict(dict)
     for answer in Answer.objects.filter(assessment__in=live).select_related(
         "updated_by", "na_acknowledged_by"
@@ -535,12 +527,12 @@ def assessments_results(
         code = codes[answer.question_id]
         answers[answer.assessment_id][code] = scoring_answer(answer, code)
     for assessment in live:
+        sections, questions = layout_scoring(
+            questionnaire_layout(assessment.questionnaire), assessment.phase
+        )
         results[assessment.pk] = scoring.score_assessment(
-            sections=sections[assessment.questionnaire_id],
-            questions=[
-                scoring_question(q, assessment.phase)
-                for q in questions[assessment.questionnaire_id]
-            ],
+            sections=sections,
+            questions=questions,
             answers=answers[assessment.pk],
             models=assessment.models,
             phase=assessment.phase,
