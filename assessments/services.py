@@ -22,7 +22,9 @@ from agencies.models import Agency, Membership
 from audit.models import Event
 from audit.services import event_build, event_record, events_record
 from evidence.services import evidence_carry
+from fastquery import PreparedQuery
 from questionnaires.models import AnswerType, Phase, Question, QuestionnaireVersion
+from questionnaires.selectors import questionnaire_layout
 
 from . import scoring
 from .models import Answer, Assessment, ScoreSnapshot
@@ -272,11 +274,17 @@ def validate_answer(question: Question, data: AnswerInput) -> dict[str, str]:
     return errors
 
 
+LOCKED_ASSESSMENT = PreparedQuery(lambda pk: Assessment.objects.select_for_update().filter(pk=pk))
+
+
 def _lock_for_edit(assessment: Assessment) -> Assessment:
     """Lock the assessment row so saves and status changes happen one after the other."""
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    locked = LOCKED_ASSESSMENT.first(assessment.pk)
+    if locked is None:
+        raise Assessment.DoesNotExist(f"Assessment {assessment.pk} no longer exists.")
     # The state-law profile that decides which questions are asked: the caller's, read once.
     locked.agency = assessment.agency
+    locked.questionnaire = assessment.questionnaire
     locked._state_law = assessment.state_law
     if not locked.is_editable:
         raise WorkflowError(
@@ -304,8 +312,11 @@ def answers_save(
     _require(user, Action.ANSWER, assessment)
     locked = _lock_for_edit(assessment)
     question_ids = [item.question_id for item in data]
+    wanted = set(question_ids)
     questions = {
-        q.pk: q for q in locked.applicable_questions().filter(pk__in=question_ids).select_related()
+        q.pk: q
+        for q in questionnaire_layout(locked.questionnaire).questions
+        if q.pk in wanted and locked.asks(q)
     }
     errors = {}
     for item in data:

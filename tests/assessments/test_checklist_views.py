@@ -29,7 +29,7 @@ from tests.quick_run import quick_first
 # (with its state-law profile), the step's answers, open plan items and evidence. The
 # questionnaire's steps and questions are read once per process.
 SECTION_PAGE_QUERIES = 6
-SECTION_SAVE_QUERIES = 12
+SECTION_SAVE_QUERIES = 10
 # The overview: the session, the member, the assessment, all its answers (progress, filters and
 # critical questions come from them), the last return, the evidence's questions, and an
 # earlier assessment's answered codes when it was carried over.
