@@ -36,6 +36,7 @@ import ipaddress
 import os
 import random
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -586,6 +587,10 @@ def main() -> int:
     process, log = start_gunicorn(
         {"DATABASE_URL": database_url}, port, args.workers, args.threads, log_path
     )
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = usage.ru_utime + usage.ru_stime
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    children_before = usage.ru_utime + usage.ru_stime
     outcomes = [Outcome() for _ in staff]
     try:
         started = time.monotonic()
@@ -623,6 +628,15 @@ def main() -> int:
     tracebacks = log_path.read_text(errors="replace").count("Traceback")
     load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"load average at the end (1 / 5 / 15 min): {load}")
+    # Where the machine's CPU went: this script's simulated browsers, and gunicorn (a child,
+    # counted once it has exited); the database server's share is the rest.
+    clients = resource.getrusage(resource.RUSAGE_SELF)
+    server = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(
+        f"CPU seconds: clients {clients.ru_utime + clients.ru_stime - cpu_before:.0f}, "
+        f"gunicorn {server.ru_utime + server.ru_stime - children_before:.0f}, "
+        f"over {elapsed:.0f} s on {os.cpu_count()} CPUs"
+    )
     print(f"requests: {len(samples)} in {elapsed:.1f} s = {len(samples) / elapsed:.1f} requests/s")
     latencies = [s.seconds * 1000 for s in samples]
     p50, p95, p99 = (percentile(latencies, share) for share in (0.50, 0.95, 0.99))
