@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from agencies.models import Agency, Membership
+from fastquery import PreparedQuery
 
 from .models import CalendarFeed, PlanItem, PlanProgress
 
@@ -114,12 +115,20 @@ def plan_counts(agency: Agency) -> PlanCounts:
     return PlanCounts(counts["open"], counts["overdue"], counts["done"], counts["total"])
 
 
+OPEN_ITEMS_BY_CODE = PreparedQuery(
+    lambda agency_id, codes: (
+        PlanItem.objects.filter(
+            agency_id=agency_id, question_code__in=codes, status__in=OPEN_STATUSES
+        )
+        .select_related("owner")
+        .order_by("-priority")
+    )
+)
+
+
 def open_items_by_code(agency_id: int, codes: list[str]) -> dict[str, PlanItem]:
-    """The unfinished item for each question code, for the checklist. One query."""
-    items = PlanItem.objects.filter(
-        agency_id=agency_id, question_code__in=codes, status__in=OPEN_STATUSES
-    ).select_related("owner")
-    return {item.question_code: item for item in items.order_by("-priority")}
+    """The unfinished item for each question code, for the checklist. One prepared query."""
+    return {item.question_code: item for item in OPEN_ITEMS_BY_CODE.all(agency_id, list(codes))}
 
 
 def planned_codes(agency_id: int, assessment_id: int) -> set[str]:

@@ -195,6 +195,8 @@ SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
 # would otherwise write back the copy it read, undoing a change a request running at the same
 # time had just saved (two-step sign-in completed, for one).
 SESSION_SAVE_EVERY_REQUEST = False
+# Django's database sessions (shared by every app server), read with a prepared query.
+SESSION_ENGINE = "accounts.sessions"
 
 # Multi-factor sign-in: always for command staff, agency administrators and site administrators.
 READINESS_MFA_FOR_EVERYONE = env_bool("READINESS_MFA_FOR_EVERYONE", default=False)

@@ -91,3 +91,47 @@ def test_a_value_that_is_not_a_parameter_is_refused(agency):
 
     with pytest.raises(ValueError, match="must appear as a parameter"):
         query.first(1)
+
+
+def test_a_list_value_is_an_in_lookup_compiled_once_per_length(draft, preparer):
+    answer_questions(draft, preparer)
+    ids = list(Answer.objects.filter(assessment=draft).values_list("question_id", flat=True))
+    query = PreparedQuery(
+        lambda assessment_id, question_ids: Answer.objects.filter(
+            assessment_id=assessment_id, question_id__in=question_ids
+        ).order_by("pk")
+    )
+
+    for wanted in (ids[:1], ids[:3], ids[1:4], ids):
+        expected = list(Answer.objects.filter(assessment=draft, question_id__in=wanted))
+        assert [a.pk for a in query.all(draft.pk, wanted)] == sorted(a.pk for a in expected)
+    assert query.all(draft.pk, []) == []
+
+
+def test_text_values_and_the_open_plan_items(draft, agency, command):
+    from plans.models import PlanItem
+    from plans.selectors import open_items_by_code
+
+    PlanItem.objects.create(agency=agency, title="Memo", question_code="CAP-01", created_by=command)
+    PlanItem.objects.create(
+        agency=agency, title="Done", question_code="CAP-02", created_by=command, status="done"
+    )
+
+    found = open_items_by_code(agency.pk, ["CAP-01", "CAP-02", "ICE-01"])
+
+    assert {code: item.title for code, item in found.items()} == {"CAP-01": "Memo"}
+    assert open_items_by_code(agency.pk, []) == {}
+
+
+def test_the_session_store_reads_live_sessions_only(preparer, client_for):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from accounts.sessions import SessionStore
+
+    key = client_for(preparer).session.session_key
+    assert SessionStore(key).load()["_auth_user_id"] == str(preparer.pk)
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now())
+    store = SessionStore(key)
+    assert store.load() == {} and store.session_key is None
+    assert SessionStore("no-such-session-key").load() == {}
