@@ -423,17 +423,27 @@ def open_plan_items(assessment: Assessment, questions: list[Question]) -> dict:
     return found
 
 
+def _approved_before(agency_id, pk) -> QuerySet[Assessment]:
+    return (
+        Assessment.objects.filter(agency_id=agency_id, status=Assessment.Status.APPROVED)
+        .exclude(pk=pk)
+        .select_related("questionnaire", "snapshot", "approved_by", "state_profile__law")
+        .order_by("-approved_at", "-pk")
+    )
+
+
+# A draft's baseline is the newest approved one: asked on every results page of a draft.
+NEWEST_APPROVED = PreparedQuery(lambda agency_id, pk: _approved_before(agency_id, pk)[:1])
+
+
 def comparison_baseline(assessment: Assessment) -> Assessment | None:
     """The agency's last approved assessment before this one (approved before it was, for an
     approved one). One query."""
-    earlier = Assessment.objects.filter(
-        agency_id=assessment.agency_id, status=Assessment.Status.APPROVED
-    ).exclude(pk=assessment.pk)
-    if assessment.approved_at is not None:
-        earlier = earlier.filter(approved_at__lt=assessment.approved_at)
+    if assessment.approved_at is None:
+        return NEWEST_APPROVED.first(assessment.agency_id, assessment.pk)
     return (
-        earlier.select_related("questionnaire", "snapshot", "approved_by", "state_profile__law")
-        .order_by("-approved_at", "-pk")
+        _approved_before(assessment.agency_id, assessment.pk)
+        .filter(approved_at__lt=assessment.approved_at)
         .first()
     )
 
