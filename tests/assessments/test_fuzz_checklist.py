@@ -290,12 +290,14 @@ def test_the_section_page_states_the_limits_before_they_are_reached(
 ):
     response = client_for(preparer).get(section_url(answered_draft, "CAP"))
 
+    # Stated once above the questions, and named as the description of every such field.
+    page = response.content.decode()
+    assert re.search(rf'<li id="limit-{field}">[^<]* up to {limit} characters\.</li>', page)
     for code in ("CAP-01", "CAP-02", "CAP-10"):
         block = fieldset(response, code)
         pk = Question.objects.get(questionnaire=answered_draft.questionnaire, code=code).pk
         assert f'maxlength="{limit}" name="q{pk}-{field}"' in block
-        assert f'aria-describedby="q{pk}-{field}-limit' in block
-        assert f'<div class="form-text" id="q{pk}-{field}-limit">Up to {limit} characters.' in block
+        assert f'id="q{pk}-{field}" aria-describedby="limit-{field}' in block
 
 
 @pytest.mark.parametrize(
