@@ -91,6 +91,10 @@ class PreparedQuery:
                 "init_list": [f[0].target.attname for f in select[start:end]],
                 "populators": get_related_populators(klass_info, select, db),
                 "annotations": dict(compiler.annotation_col_map or {}),
+                # The database's value converters, looked up once (Django does it per run).
+                "converters": compiler.get_converters(
+                    [column[0] for column in select[0 : compiler.col_count]]
+                ),
             }
             if len(kept) >= SHAPES_KEPT:
                 kept.clear()
@@ -109,8 +113,10 @@ class PreparedQuery:
         with c["connection"].cursor() as cursor:
             cursor.execute(c["sql"], params)
             rows = cursor.fetchall()
+        if c["converters"]:
+            rows = c["compiler"].apply_converters(rows, c["converters"])
         objects = []
-        for row in c["compiler"].results_iter([rows]):
+        for row in rows:
             obj = c["model"].from_db(c["db"], c["init_list"], row[c["start"] : c["end"]])
             for populator in c["populators"]:
                 populator.populate(row, obj)
