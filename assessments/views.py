@@ -49,7 +49,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if membership is None:
         return render(request, "assessments/no_agency.html")
     agency = membership.agency
-    assessments = list(selectors.agency_assessments(agency))
+    assessments = selectors.agency_assessment_list(agency)
     profile = current_profile(agency.state)
     scored = selectors.assessments_results(assessments, {agency.state: profile})
     # Progress from the same results: answered and applicable questions, N/A counted answered.
