@@ -10,8 +10,9 @@ What it does:
   1. drops and creates its own database (`readiness_load` by default), migrates it, loads the
      shipped questionnaire and creates the agencies, one draft assessment per agency (every
      287(g) model, so every question is asked) and the preparers (no two-step sign-in);
-  2. starts `gunicorn readiness.wsgi -w 4 --threads 4 --preload` on 127.0.0.1 with the
-     production settings (debug off, collected static files), plain HTTP on loopback;
+  2. starts `gunicorn readiness.wsgi -w 4 --preload` (sync workers, as the README deploys it;
+     `--threads N` tries threaded workers) on 127.0.0.1 with the production settings (debug off,
+     collected static files), plain HTTP on loopback;
   3. runs one thread per user for `--seconds`, the users starting over the first `--ramp-up`
      seconds: sign in through the login form (full password hashing), then over and
      over open the overview, open a random section, change one to three answers and post the
@@ -558,7 +559,7 @@ def main() -> int:
     parser.add_argument("--agencies", type=int, default=10)
     parser.add_argument("--max-requests", type=int, default=20_000, help="per user")
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="per worker; 1: sync workers")
     parser.add_argument("--server", default=os.environ.get("LOAD_DATABASE_SERVER", DEFAULT_SERVER))
     parser.add_argument("--database", default="readiness_load")
     parser.add_argument("--keep-database", action="store_true")
