@@ -161,6 +161,11 @@ def report_render_run(render_id: int) -> str:
     else:
         _cache_store(assessment=assessment, fingerprint=fingerprint, data=data)
     ReportRender.objects.filter(pk=render_id).update(status=status, finished_at=timezone.now())
+    if status == ReportRender.Status.DONE:
+        # Renders of earlier states of the assessment are history now (their PDFs are gone too).
+        ReportRender.objects.filter(assessment_id=assessment.pk).exclude(pk=render_id).exclude(
+            status__in=[ReportRender.Status.QUEUED, ReportRender.Status.RUNNING]
+        ).delete()
     return status
 
 

@@ -287,3 +287,15 @@ def test_approval_queues_the_approved_report(
     render = ReportRender.objects.get(assessment=submitted)
     assert render.status == ReportRender.Status.QUEUED
     assert DBTaskResult.objects.filter(task_path="reports.tasks.render_report").count() == 1
+
+
+def test_finished_renders_of_earlier_states_are_forgotten(draft, preparer, client_for, monkeypatch):
+    monkeypatch.setattr(pdf, "write_pdf", renderers.quick)
+    client = client_for(preparer)
+    assert download(client, draft).status_code == 200
+    answer_questions(draft, preparer, limit=1)  # a new state of the assessment
+
+    assert download(client, draft).status_code == 200
+
+    assert ReportRender.objects.filter(assessment=draft).count() == 1
+    assert CachedReport.objects.filter(assessment=draft).count() == 1
