@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -56,12 +56,15 @@ def report_status(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Preparing your report": reloads itself (an HTTP Refresh header) until the report is
     ready, then offers the download; a failed render says so and offers to try again."""
     assessment, _ = get_assessment_for_user(request, pk)
-    if services.report_cached(assessment) is not None:
-        return _status_page(request, assessment, "done", None)
-    made = services.report_request(assessment=assessment)
-    if services.report_cached(assessment) is not None:
-        return _status_page(request, assessment, "done", None)
-    return _status_page(request, assessment, services.report_render_shown(made), made)
+    made, shown = None, "done"
+    if services.report_cached(assessment) is None:
+        made = services.report_request(assessment=assessment)
+        if services.report_cached(assessment) is None:
+            shown = services.report_render_shown(made)
+    if request.headers.get("Accept") == "application/json":
+        # For the page's script (static/js/report-status.js), which reloads it on a change.
+        return JsonResponse({"shown": shown})
+    return _status_page(request, assessment, shown, made)
 
 
 @login_required
@@ -88,7 +91,4 @@ def _status_page(request: HttpRequest, assessment, shown: str, made) -> HttpResp
         },
         status=SHOWN_STATUS.get(shown, 200),
     )
-    if preparing:
-        # A header, not a <meta> refresh: the same reload in every browser, without script.
-        response["Refresh"] = str(REFRESH_SECONDS)
     return response
