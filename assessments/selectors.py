@@ -383,17 +383,18 @@ class CarryOver:
 
 def carry_over_changes(assessment: Assessment) -> CarryOver | None:
     """None unless the draft started from an assessment on another questionnaire version.
-    Three queries."""
+    The earlier assessment's answers: one query."""
     source = assessment.carried_from
     if source is None or source.questionnaire_id == assessment.questionnaire_id:
         return None
     table = assessment.questionnaire.codes_carried_from(source.questionnaire)
-    answered = list(
-        Answer.objects.filter(assessment=source)
-        .filter(ANSWERED)
-        .order_by("question__position")
-        .values_list("question__code", flat=True)
-    )
+    answered = [
+        answer.question.code
+        for answer in sorted(
+            assessment_answers(source).values(), key=lambda answer: answer.question.position
+        )
+        if answer.is_answered
+    ]
     # The layout's questions are shared by every request: read them, never annotate them.
     questions = [
         q for q in questionnaire_layout(assessment.questionnaire).questions if assessment.asks(q)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from fastquery import PreparedQuery
+
 from .models import Event
 
 
@@ -27,8 +29,15 @@ def assessment_events(*, assessment_id: int) -> QuerySet[Event]:
     )
 
 
-def latest_event(*, assessment_id: int, kind: str) -> Event | None:
-    """The newest event of `kind` about the assessment, with its actor. One query."""
-    return (
-        Event.objects.filter(assessment_id=assessment_id, kind=kind).select_related("actor").first()
+LATEST_EVENT = PreparedQuery(
+    lambda assessment_id, kind: (
+        Event.objects.filter(assessment_id=assessment_id, kind=kind)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")[:1]
     )
+)
+
+
+def latest_event(*, assessment_id: int, kind: str) -> Event | None:
+    """The newest event of `kind` about the assessment, with its actor. One prepared query."""
+    return LATEST_EVENT.first(assessment_id, kind)

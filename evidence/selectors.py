@@ -67,13 +67,20 @@ def evidence_history(assessment_id: int, question_id: int) -> list[Evidence]:
     )
 
 
-def question_ids_with_evidence(assessment_id: int) -> set[int]:
-    """Questions of the assessment with at least one current piece of evidence. One query."""
-    return set(
+CURRENT_EVIDENCE_QUESTIONS = PreparedQuery(
+    lambda assessment_id: (
         Evidence.objects.filter(
             assessment_id=assessment_id, removed_at__isnull=True, superseded_at__isnull=True
-        ).values_list("question_id", flat=True)
+        )
+        .only("pk", "question_id")
+        .order_by()
     )
+)
+
+
+def question_ids_with_evidence(assessment_id: int) -> set[int]:
+    """Questions of the assessment with at least one current piece of evidence. One query."""
+    return {item.question_id for item in CURRENT_EVIDENCE_QUESTIONS.all(assessment_id)}
 
 
 def evidence_version(assessment_id: int) -> str:
