@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from agencies.models import Agency
 from jurisdictions.models import StateProfile
-from jurisdictions.selectors import current_profile
+from jurisdictions.selectors import current_profile, kept_profile
 from questionnaires.models import (
     PartnershipModel,
     Phase,
@@ -107,10 +107,14 @@ class Assessment(models.Model):
     @property
     def state_law(self) -> StateProfile | None:
         """The state-law profile that applies: the one an approved result was scored with,
-        otherwise the newest for the agency's state. At most one query, then cached."""
+        otherwise the newest for the agency's state. At most one query, then cached; none when
+        the query that loaded the assessment named the newest profile
+        (`current_profile_annotations`)."""
         if not hasattr(self, "_state_law"):
             if self.status == self.Status.APPROVED and self.state_profile_id:
                 self._state_law = self.state_profile
+            elif "current_profile_pk" in self.__dict__:
+                self._state_law = kept_profile(self.current_profile_pk, self.current_profile_loaded)
             else:
                 self._state_law = current_profile(self.agency.state)
         return self._state_law

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -14,22 +13,19 @@ from audit import selectors as audit_selectors
 from audit.models import Event
 from fastquery import PreparedQuery
 from jurisdictions.models import StateProfile
-from jurisdictions.selectors import current_profile, current_profile_annotations, kept_profile
+from jurisdictions.selectors import current_profile, current_profile_annotations
 from questionnaires.models import Question, Section
 from questionnaires.selectors import questionnaire_layout
 
 from . import scoring
 from .models import Answer, Assessment
 
+# What the pages of one assessment show with it (its agency and state law among them).
+ASSESSMENT_RELATED = ("agency", "questionnaire", "approved_by", "state_profile__law")
+
 MEMBER_ASSESSMENT = PreparedQuery(
     lambda pk, agency_id: (
-        Assessment.objects.select_related(
-            "agency",
-            "questionnaire",
-            "approved_by",
-            "state_profile__law",
-            "carried_from__questionnaire",
-        )
+        Assessment.objects.select_related(*ASSESSMENT_RELATED, "carried_from__questionnaire")
         .annotate(**current_profile_annotations("agency__state"))
         .filter(pk=pk, agency_id=agency_id)
     )
@@ -44,19 +40,13 @@ def assessment_for_member(*, membership: Membership, pk: int) -> Assessment:
     assessment = MEMBER_ASSESSMENT.first(pk, membership.agency_id) if 0 < pk < 2**63 else None
     if assessment is None:
         raise Http404("No such assessment.")
-    if not (assessment.status == Assessment.Status.APPROVED and assessment.state_profile_id):
-        assessment._state_law = kept_profile(
-            assessment.current_profile_pk, assessment.current_profile_loaded
-        )
     return assessment
 
 
 def assessment_by_id(pk: int) -> Assessment:
     """An assessment for background work (no member to check: the request that queued the
     work did). One query."""
-    return Assessment.objects.select_related(
-        "agency", "questionnaire", "approved_by", "state_profile__law"
-    ).get(pk=pk)
+    return Assessment.objects.select_related(*ASSESSMENT_RELATED).get(pk=pk)
 
 
 def agency_assessments(agency: Agency) -> QuerySet[Assessment]:
@@ -67,7 +57,7 @@ def agency_assessments(agency: Agency) -> QuerySet[Assessment]:
 
 AGENCY_ASSESSMENTS = PreparedQuery(
     lambda agency_id: Assessment.objects.filter(agency_id=agency_id).select_related(
-        "agency", "questionnaire", "approved_by", "created_by", "state_profile__law", "snapshot"
+        *ASSESSMENT_RELATED, "created_by", "snapshot"
     )
 )
 
@@ -184,24 +174,16 @@ def scoring_answer(answer: Answer, code: str = "") -> scoring.ScoringAnswer:
 _PROFILE = object()  # the assessment's own state-law profile
 
 
-_scoring_questions: dict[tuple[int, str], tuple] = {}
-_scoring_lock = threading.Lock()
-
-
 def layout_scoring(layout, phase: str) -> tuple[list, list]:
     """The layout's sections and questions as scoring takes them, in the words of `phase`:
-    made once per layout and phase in this process (frozen values, shared by every request)."""
-    key = (id(layout), phase)
-    kept = _scoring_questions.get(key)
-    if kept is None or kept[0] is not layout:
-        sections = [scoring.ScoringSection(s.code, s.title, s.position) for s in layout.sections]
-        questions = [scoring_question(q, phase) for q in layout.questions]
-        kept = (layout, sections, questions)
-        with _scoring_lock:
-            if len(_scoring_questions) > 32:
-                _scoring_questions.clear()
-            _scoring_questions[key] = kept
-    return kept[1], kept[2]
+    made once per layout and phase (frozen values, shared by every request)."""
+    return layout.derive(
+        ("scoring", phase),
+        lambda: (
+            [scoring.ScoringSection(s.code, s.title, s.position) for s in layout.sections],
+            [scoring_question(q, phase) for q in layout.questions],
+        ),
+    )
 
 
 def assessment_live_result(
@@ -235,6 +217,14 @@ def assessment_result(assessment: Assessment) -> scoring.AssessmentResult:
 def assessment_sections(assessment: Assessment) -> list[Section]:
     """The steps of the assessment's questionnaire, in order (read once per process)."""
     return list(questionnaire_layout(assessment.questionnaire).sections)
+
+
+def asked_questions(assessment: Assessment) -> list[Question]:
+    """The questions asked of the assessment (`applicable_questions`), in order, from the
+    version's layout: no query. Shared objects: read them, never change them."""
+    return [
+        q for q in questionnaire_layout(assessment.questionnaire).questions if assessment.asks(q)
+    ]
 
 
 def section_questions(assessment: Assessment, section: Section) -> list[Question]:
@@ -296,9 +286,8 @@ def sections_progress(assessment: Assessment, sections: list[Section]) -> list[S
     """Answered / applicable per section: the applicable questions of each, and the answers
     (N/A counted answered) given in it. From `assessment_answers` and the layout."""
     applicable: dict[int, int] = defaultdict(int)
-    for question in questionnaire_layout(assessment.questionnaire).questions:
-        if assessment.asks(question):
-            applicable[question.section_id] += 1
+    for question in asked_questions(assessment):
+        applicable[question.section_id] += 1
     answered: dict[int, int] = defaultdict(int)
     for answer in assessment_answers(assessment).values():
         if answer.is_answered:
@@ -314,9 +303,7 @@ def filtered_questions(assessment: Assessment, show: str) -> list[tuple[Question
     `assessment_answers`."""
     answers = assessment_answers(assessment)
     rows = []
-    for question in questionnaire_layout(assessment.questionnaire).questions:
-        if not assessment.asks(question):
-            continue
+    for question in asked_questions(assessment):
         answer = answers.get(question.pk)
         if show == "unanswered":
             keep = answer is None or not answer.is_answered
@@ -395,10 +382,7 @@ def carry_over_changes(assessment: Assessment) -> CarryOver | None:
         )
         if answer.is_answered
     ]
-    # The layout's questions are shared by every request: read them, never annotate them.
-    questions = [
-        q for q in questionnaire_layout(assessment.questionnaire).questions if assessment.asks(q)
-    ]
+    questions = asked_questions(assessment)
     asked = {q.code for q in questions}
     carried = [(old, table[old]) for old in answered if table.get(old) in asked]
     targets = {new for _, new in carried}
@@ -495,14 +479,9 @@ def assessment_comparison(
     codes = assessment.questionnaire.codes_carried_from(baseline.questionnaire)
     asked_now = {
         q.code: (q.section.code, q.prompt_for(assessment.phase))
-        for q in questionnaire_layout(assessment.questionnaire).questions
-        if assessment.asks(q)
+        for q in asked_questions(assessment)
     }
-    if "_state_law" not in baseline.__dict__ and baseline.state_profile_id is None:
-        preload_state_law([baseline])
-    asked_then = {
-        q.code for q in questionnaire_layout(baseline.questionnaire).questions if baseline.asks(q)
-    }
+    asked_then = {q.code for q in asked_questions(baseline)}
     comparison = compare(
         then=then,
         now=now,

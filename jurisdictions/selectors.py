@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from django.db.models import OuterRef, Subquery
+
+from fastquery.kept import Kept
 
 from .models import StateLawVersion, StateProfile
 
@@ -41,8 +40,7 @@ def current_profile_annotations(state_field: str) -> dict:
     }
 
 
-_profiles: OrderedDict[tuple, StateProfile] = OrderedDict()
-_lock = threading.Lock()
+_profiles = Kept(PROFILES_KEPT)
 
 
 def kept_profile(pk: int | None, loaded_at) -> StateProfile | None:
@@ -50,17 +48,6 @@ def kept_profile(pk: int | None, loaded_at) -> StateProfile | None:
     loaded version never changes, so the copy is derived data, not state servers must share."""
     if pk is None:
         return None
-    key = (pk, loaded_at)
-    with _lock:
-        profile = _profiles.get(key)
-        if profile is not None:
-            _profiles.move_to_end(key)
-            return profile
-    profile = StateProfile.objects.select_related("law").filter(pk=pk).first()
-    if profile is None:
-        return None
-    with _lock:
-        _profiles[key] = profile
-        while len(_profiles) > PROFILES_KEPT:
-            _profiles.popitem(last=False)
-    return profile
+    return _profiles.get(
+        (pk, loaded_at), lambda: StateProfile.objects.select_related("law").filter(pk=pk).first()
+    )

@@ -7,9 +7,10 @@ server can rebuild, never state that servers must agree on.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from fastquery.kept import Kept
 
 from .models import Question, QuestionnaireVersion, Section
 
@@ -23,6 +24,14 @@ class Layout:
 
     sections: tuple[Section, ...]
     questions: tuple[Question, ...]
+    # What other apps derive from the layout alone (scoring's view of it, say), made once.
+    derived: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def derive(self, key, make: Callable[[], object]):
+        """`make()`, once per `key` for this layout (two threads may both make it: harmless)."""
+        if key not in self.derived:
+            self.derived[key] = make()
+        return self.derived[key]
 
     def section(self, code: str) -> Section | None:
         return next((s for s in self.sections if s.code == code), None)
@@ -31,8 +40,7 @@ class Layout:
         return [q for q in self.questions if q.section_id == section.pk]
 
 
-_layouts: OrderedDict[tuple, Layout] = OrderedDict()
-_lock = threading.Lock()
+_layouts = Kept(LAYOUTS_KEPT)
 
 
 def questionnaire_layout(questionnaire: QuestionnaireVersion) -> Layout:
@@ -40,27 +48,20 @@ def questionnaire_layout(questionnaire: QuestionnaireVersion) -> Layout:
     after. Keyed by the version's id, content hash and load time, so a database rebuilt with
     other content under the same ids (tests, a restored backup) is read afresh."""
     key = (questionnaire.pk, questionnaire.content_hash, questionnaire.loaded_at)
-    with _lock:
-        layout = _layouts.get(key)
-        if layout is not None:
-            _layouts.move_to_end(key)
-            return layout
-    sections = tuple(Section.objects.filter(questionnaire_id=questionnaire.pk))
+    return _layouts.get(key, lambda: _read_layout(questionnaire.pk))
+
+
+def _read_layout(questionnaire_id: int) -> Layout:
+    sections = tuple(Section.objects.filter(questionnaire_id=questionnaire_id))
     by_id = {section.pk: section for section in sections}
     questions = tuple(
-        Question.objects.filter(questionnaire_id=questionnaire.pk).order_by("position")
+        Question.objects.filter(questionnaire_id=questionnaire_id).order_by("position")
     )
     for question in questions:
         question.section = by_id[question.section_id]  # no query when a template asks
-    layout = Layout(sections=sections, questions=questions)
-    with _lock:
-        _layouts[key] = layout
-        while len(_layouts) > LAYOUTS_KEPT:
-            _layouts.popitem(last=False)
-    return layout
+    return Layout(sections=sections, questions=questions)
 
 
 def layouts_forget() -> None:
     """Drop every kept layout (tests that rebuild the database mid-process)."""
-    with _lock:
-        _layouts.clear()
+    _layouts.clear()

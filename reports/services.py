@@ -82,12 +82,9 @@ def report_render(assessment: Assessment) -> bytes:
     return pdf.render_pdf(html)
 
 
-def report_cached(assessment: Assessment) -> Report | None:
-    """The assessment's report as it stands now, if it has been made. Never renders."""
+def _cached(assessment: Assessment, fingerprint: str) -> Report | None:
     cached = (
-        CachedReport.objects.filter(
-            assessment=assessment, fingerprint=report_fingerprint(assessment)
-        )
+        CachedReport.objects.filter(assessment=assessment, fingerprint=fingerprint)
         .values_list("pdf", flat=True)
         .first()
     )
@@ -96,17 +93,34 @@ def report_cached(assessment: Assessment) -> Report | None:
     return Report(pdf=bytes(cached), filename=report_filename(assessment), from_cache=True)
 
 
+def report_or_render(assessment: Assessment) -> tuple[Report | None, ReportRender | None]:
+    """The assessment's report as it stands now if it has been made; otherwise its render,
+    queued when none is (and the report, when the queue ran the render at once). Never renders
+    in the caller's process otherwise."""
+    fingerprint = report_fingerprint(assessment)
+    report = _cached(assessment, fingerprint)
+    if report is not None:
+        return report, None
+    render = report_request(assessment=assessment, fingerprint=fingerprint)
+    if render.status == ReportRender.Status.DONE:
+        report = _cached(assessment, fingerprint)
+    return report, render
+
+
 def render_stalled_after() -> timedelta:
     """A render still "being made" this long after it started was lost with its worker (the
     worker stops its own renders at the time limit)."""
     return timedelta(seconds=settings.READINESS_REPORT_TIMEOUT_SECONDS + 120)
 
 
-def report_request(*, assessment: Assessment, retry: bool = False) -> ReportRender:
-    """The render of the assessment's report as it stands now: queued for a background worker
-    when none is, or (with `retry`) when the last one failed, took too long or was lost.
-    The PDF holds nothing specific to the person asking, so every member shares one render."""
-    fingerprint = report_fingerprint(assessment)
+def report_request(
+    *, assessment: Assessment, retry: bool = False, fingerprint: str = ""
+) -> ReportRender:
+    """The render of the assessment's report as it stands now (`fingerprint`, when the caller
+    has it): queued for a background worker when none is, or (with `retry`) when the last one
+    failed, took too long or was lost. The PDF holds nothing specific to the person asking, so
+    every member shares one render."""
+    fingerprint = fingerprint or report_fingerprint(assessment)
     render, created = ReportRender.objects.get_or_create(
         assessment=assessment,
         fingerprint=fingerprint,

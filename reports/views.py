@@ -1,5 +1,5 @@
 """The PDF report: served when made; otherwise queued for a background worker, with a page that
-checks again every few seconds (a plain refresh: no JavaScript needed) until it is ready."""
+checks again every few seconds until it is ready."""
 
 from __future__ import annotations
 
@@ -30,14 +30,9 @@ SHOWN_STATUS = {"failed": 500, "timed_out": 503, "lost": 503}
 @require_GET
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     assessment, _ = get_assessment_for_user(request, pk)
-    report = services.report_cached(assessment)
+    report, _ = services.report_or_render(assessment)
     if report is None:
-        services.report_request(assessment=assessment)
-        # Ready already when the render ran at once (a queue without workers, in tests) or a
-        # worker finished it meanwhile.
-        report = services.report_cached(assessment)
-        if report is None:
-            return redirect("report_status", pk=assessment.pk)
+        return redirect("report_status", pk=assessment.pk)
     download_record(
         assessment=assessment,
         user=request.user,
@@ -53,14 +48,12 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def report_status(request: HttpRequest, pk: int) -> HttpResponse:
-    """ "Preparing your report": reloads itself (an HTTP Refresh header) until the report is
+    """The report's state: "Preparing your report" checks again every few seconds (a script
+    asking for this state as JSON; without script a <noscript> refresh) until the report is
     ready, then offers the download; a failed render says so and offers to try again."""
     assessment, _ = get_assessment_for_user(request, pk)
-    made, shown = None, "done"
-    if services.report_cached(assessment) is None:
-        made = services.report_request(assessment=assessment)
-        if services.report_cached(assessment) is None:
-            shown = services.report_render_shown(made)
+    report, made = services.report_or_render(assessment)
+    shown = "done" if report is not None else services.report_render_shown(made)
     if request.headers.get("Accept") == "application/json":
         # For the page's script (static/js/report-status.js), which reloads it on a change.
         return JsonResponse({"shown": shown})
