@@ -67,6 +67,16 @@ class Assessment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    attestation = models.TextField(
+        blank=True, help_text="The statement the approver confirmed, as it read when approving."
+    )
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    returned_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set while a returned draft waits to be resubmitted."
+    )
+    return_comment = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -98,6 +108,16 @@ class Assessment(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def is_returned(self) -> bool:
+        """A draft that command staff sent back and nobody has resubmitted yet."""
+        return self.status == self.Status.DRAFT and self.returned_at is not None
+
+    @property
+    def status_display(self) -> str:
+        """The status as people should read it: a returned draft is "Returned for changes"."""
+        return "Returned for changes" if self.is_returned else self.get_status_display()
 
     def refresh_from_db(self, *args, **kwargs) -> None:
         self.__dict__.pop("_state_law", None)
@@ -209,6 +229,44 @@ class Answer(models.Model):
         if self.not_applicable:
             return "Not applicable"
         return display_answer_value(self.question.answer_type, self.value)
+
+
+class Comment(models.Model):
+    """A comment on one question of an assessment, or a reply to one (`reply_to`).
+
+    A thread (a comment and its replies) is open until a member resolves it. Comments belong to
+    the revision they were made on and never change an answer."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="comments")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    reply_to = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="comment_has_a_body"),
+            models.CheckConstraint(
+                condition=Q(reply_to__isnull=True) | Q(resolved_at__isnull=True),
+                name="comment_resolved_as_a_thread",
+            ),
+        ]
+        indexes = [models.Index(fields=["assessment", "question"], name="comment_by_question")]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on {self.assessment_id}/{self.question_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.reply_to_id is None and self.resolved_at is None
 
 
 class ScoreSnapshot(models.Model):

@@ -464,7 +464,10 @@ def assessment_submit(*, assessment: Assessment, user, ip_address: str | None = 
     locked.status = Assessment.Status.SUBMITTED
     locked.submitted_by = user
     locked.submitted_at = timezone.now()
-    locked.save(update_fields=["status", "submitted_by", "submitted_at", "updated_at"])
+    locked.returned_at = None
+    locked.save(
+        update_fields=["status", "submitted_by", "submitted_at", "returned_at", "updated_at"]
+    )
     _record(
         assessment=locked,
         user=user,
@@ -537,7 +540,12 @@ def assessment_return(
         raise ValidationError({"comment": f"Keep the comment within {NOTE_MAX_LENGTH} characters."})
     locked = _lock_submitted(assessment)
     locked.status = Assessment.Status.DRAFT
-    locked.save(update_fields=["status", "updated_at"])
+    locked.returned_by = user
+    locked.returned_at = timezone.now()
+    locked.return_comment = comment
+    locked.save(
+        update_fields=["status", "returned_by", "returned_at", "return_comment", "updated_at"]
+    )
     _record(
         assessment=locked,
         user=user,

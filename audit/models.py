@@ -26,6 +26,8 @@ class Event(models.Model):
         APPROVED = "approved", "Approved"
         REOPENED = "reopened", "Reopened as a new revision"
         COMMENTED = "commented", "Comment"
+        QUESTION_COMMENTED = "question_commented", "Comment on a question"
+        COMMENT_RESOLVED = "comment_resolved", "Comment resolved"
         NA_ACKNOWLEDGED = "na_acknowledged", "Critical question accepted as not applicable"
         REPORT_DOWNLOADED = "report_downloaded", "Report downloaded"
         EXPORT_DOWNLOADED = "export_downloaded", "JSON export downloaded"
@@ -181,12 +183,23 @@ PAYLOADS: dict[str, Payload] = {
     K.ANSWER_CHANGED: Payload(old=ANSWER_KEYS, new=ANSWER_KEYS),
     K.SUBMITTED: Payload(old=STATUS, new=STATUS),
     K.RETURNED: Payload(old=STATUS, new=STATUS),  # comment: what must change
-    K.APPROVED: Payload(old=STATUS, new=STATUS),
+    # new.attestation: the statement the approver confirmed; flags_cleared: how many "marked for
+    # review" flags approval cleared (both since review screens; absent before).
+    K.APPROVED: Payload(
+        old=STATUS,
+        new=STATUS | {"attestation", "flags_cleared"},
+        optional=frozenset({"attestation", "flags_cleared"}),
+    ),
     # old.assessment: the approved revision's id; new: the new draft revision.
     K.REOPENED: Payload(
         old=frozenset({"revision", "assessment"}), new=frozenset({"revision", "status"})
     ),
-    K.COMMENTED: Payload(),  # comment
+    K.COMMENTED: Payload(),  # comment: a note on the assessment (an import's origin)
+    # question set; comment: the text; new.comment: its id, new.reply_to: the thread it answers.
+    K.QUESTION_COMMENTED: Payload(
+        new=frozenset({"comment", "reply_to"}), optional=frozenset({"reply_to"})
+    ),
+    K.COMMENT_RESOLVED: Payload(new=frozenset({"comment"})),  # question set
     # question set; new.reason: the N/A reason that command staff accepted.
     K.NA_ACKNOWLEDGED: Payload(new=frozenset({"reason"})),
     K.REPORT_DOWNLOADED: Payload(new=DOWNLOAD),

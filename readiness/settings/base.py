@@ -218,6 +218,11 @@ TASKS = {
 
 # A report render that takes longer is stopped (its process is ended) and the page waiting for
 # it says so and offers to try again; nothing is cached from a failed render.
+# What an approver confirms by ticking it; stored with the approval as it read then.
+READINESS_APPROVAL_STATEMENT = os.environ.get(
+    "READINESS_APPROVAL_STATEMENT",
+    "I have reviewed this assessment and approve it as the agency's record.",
+)
 READINESS_REPORT_TIMEOUT_SECONDS = env_int("READINESS_REPORT_TIMEOUT_SECONDS", 60)
 if READINESS_REPORT_TIMEOUT_SECONDS < 1:
     raise ImproperlyConfigured("READINESS_REPORT_TIMEOUT_SECONDS must be 1 or more.")
