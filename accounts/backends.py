@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.access import membership_remember
 from fastquery import PreparedQuery
+from notifications.selectors import unread_count_annotation
 
 # The confirmed devices loaded with the user, by the attribute that carries each one's id.
 DEVICE_ATTRIBUTES = {"readiness_totp_id": TOTPDevice, "readiness_recovery_id": StaticDevice}
@@ -27,6 +28,7 @@ def _member_query(pk):
         get_user_model()
         ._default_manager.select_related("membership__agency")
         .annotate(**{name: _first_confirmed(m) for name, m in DEVICE_ATTRIBUTES.items()})
+        .annotate(readiness_unread=unread_count_annotation())
         .filter(pk=pk)
     )
 
@@ -36,8 +38,8 @@ MEMBER = PreparedQuery(_member_query)
 
 class MemberBackend(ModelBackend):
     """Django's ModelBackend whose `get_user` (run once per request by the session) reads, in one
-    prepared query, the user, their membership with its agency and their confirmed two-step
-    devices.
+    prepared query, the user, their membership with its agency, their confirmed two-step
+    devices and the number of their unread notifications (the header's bell).
 
     Nothing is kept between requests: a role change, a deactivation or a removed device shows on
     the member's next request, on whichever server answers it.

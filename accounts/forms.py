@@ -9,6 +9,8 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 
+from notifications.models import OPTIONAL_KINDS
+
 
 class SignInForm(AuthenticationForm):
     error_messages = {
@@ -63,3 +65,14 @@ class PasswordResetForm(_SubmitHelperMixin, auth_forms.PasswordResetForm):
 
 class SetPasswordForm(_SubmitHelperMixin, auth_forms.SetPasswordForm):
     submit_label = "Set password"
+
+
+class EmailPreferencesForm(forms.Form):
+    kinds = forms.MultipleChoiceField(
+        label="Email me when",
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        choices=[(kind.value, kind.label) for kind in OPTIONAL_KINDS],
+        help_text="Invitations and password resets are always emailed. Everything is also "
+        "listed under Notifications.",
+    )

@@ -5,6 +5,7 @@ from . import views
 from .forms import PasswordResetForm, SignInForm
 
 urlpatterns = [
+    path("email/", views.email_preferences, name="email_preferences"),
     path(
         "login/",
         auth_views.LoginView.as_view(
@@ -21,7 +22,10 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        auth_views.PasswordResetView.as_view(
+            form_class=PasswordResetForm,
+            html_email_template_name="registration/password_reset_email_html.html",
+        ),
         name="password_reset",
     ),
     path(

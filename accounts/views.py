@@ -19,9 +19,11 @@ from agencies.access import membership_or_none
 from audit.models import Event
 from audit.request import client_ip
 from audit.services import event_record
+from notifications.selectors import email_kinds_on
+from notifications.services import email_preferences_set
 
 from . import mfa, middleware
-from .forms import CodeForm, PasswordChangeForm, SetPasswordForm
+from .forms import CodeForm, EmailPreferencesForm, PasswordChangeForm, SetPasswordForm
 
 
 def _record(request: HttpRequest, kind: str, *, actor=None, **fields) -> None:
@@ -59,8 +61,21 @@ def account(request: HttpRequest) -> HttpResponse:
             "mfa_on": mfa.has_totp(user),
             "mfa_required": mfa.mfa_required_by_policy(user),
             "recovery_codes_left": mfa.recovery_codes_left(user),
+            "email_form": EmailPreferencesForm(initial={"kinds": email_kinds_on(user)}),
         },
     )
+
+
+@login_required
+@require_POST
+def email_preferences(request: HttpRequest) -> HttpResponse:
+    form = EmailPreferencesForm(request.POST)
+    if form.is_valid():
+        email_preferences_set(user=request.user, kinds_on=form.cleaned_data["kinds"])
+        messages.success(request, "Your email settings are saved.")
+    else:
+        messages.error(request, "Not saved: choose from the kinds listed.")
+    return redirect(reverse("account") + "#email")
 
 
 @login_required

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("plans.urls")),
     path("", include("evidence.urls")),
+    path("notifications/", include("notifications.urls")),
 ]
 
 # 500, or 503 when the database stopped answering (see `readiness.views`).

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "evidence",
     "assessments",
     "reports",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "agencies.context_processors.membership",
                 "accounts.context_processors.session_limits",
+                "notifications.context_processors.notifications",
             ],
         },
     },
@@ -227,12 +229,17 @@ READINESS_REPORT_TIMEOUT_SECONDS = env_int("READINESS_REPORT_TIMEOUT_SECONDS", 6
 if READINESS_REPORT_TIMEOUT_SECONDS < 1:
     raise ImproperlyConfigured("READINESS_REPORT_TIMEOUT_SECONDS must be 1 or more.")
 
-EMAIL_BACKEND = os.environ.get(
+# Every message is queued (a request never waits on, or fails because of, the mail server);
+# a worker delivers it with the delivery backend: SMTP, or the console while developing.
+EMAIL_BACKEND = "notifications.backends.QueuedEmailBackend"
+READINESS_EMAIL_DELIVERY_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+# The address links in emails start with (no request is at hand when a worker sends mail).
+READINESS_BASE_URL = os.environ.get("READINESS_BASE_URL", "http://127.0.0.1:8000")
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
