@@ -29,6 +29,8 @@ class Action(StrEnum):
     PLAN = "plan"  # create plan items, assign and change any of them
     PLAN_PROGRESS = "plan_progress"  # record progress on plan items the member owns
     EVIDENCE = "evidence"  # attach evidence to a draft's answers, remove what one attached
+    COMMENT = "comment"  # start a comment on a question of a draft or submitted assessment
+    REPLY = "reply"  # reply to a comment and mark it resolved
 
 
 COMMAND_ROLES = frozenset({Role.COMMAND, Role.AGENCY_ADMIN})
@@ -47,6 +49,8 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.PLAN: COMMAND_ROLES,
     Action.PLAN_PROGRESS: EVERY_ROLE,
     Action.EVIDENCE: EVERY_ROLE,
+    Action.COMMENT: COMMAND_ROLES,
+    Action.REPLY: EVERY_ROLE,
 }
 
 REFUSALS: dict[Action, str] = {
@@ -62,6 +66,8 @@ REFUSALS: dict[Action, str] = {
     Action.PLAN: "Only command staff can create plan items or change another member's items.",
     Action.PLAN_PROGRESS: "Only members of this agency can record progress on its plan.",
     Action.EVIDENCE: "Only members of this agency can attach evidence to its assessments.",
+    Action.COMMENT: "Only command staff can start a comment; reply to theirs instead.",
+    Action.REPLY: "Only members of this agency can reply to comments on its assessments.",
 }
 
 # Roles that must use two-step sign-in (site administrators must too: see accounts.mfa).

@@ -87,3 +87,21 @@ class ReturnForm(forms.Form):
             "which cannot be stored; remove it and send the comment again.",
         },
     )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Comment",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Up to 2,000 characters. A comment never changes the answer.",
+        error_messages={"required": "Write the comment before posting it."},
+    )
+    reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ApproveForm(forms.Form):
+    attest = forms.BooleanField(
+        required=False, error_messages={"required": "Confirm the statement to approve."}
+    )
+    confirm_flags = forms.BooleanField(required=False)

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from agencies.access import COMMAND_ROLES
 from agencies.models import Agency, Membership, person_name
 from audit import selectors as audit_selectors
 from audit.models import Event
@@ -18,15 +21,34 @@ from questionnaires.models import Question, Section
 from questionnaires.selectors import questionnaire_layout
 
 from . import scoring
-from .models import Answer, Assessment
+from .models import Answer, Assessment, Comment
 
 # What the pages of one assessment show with it (its agency and state law among them).
-ASSESSMENT_RELATED = ("agency", "questionnaire", "approved_by", "state_profile__law")
+ASSESSMENT_RELATED = (
+    "agency",
+    "questionnaire",
+    "approved_by",
+    "returned_by",
+    "state_profile__law",
+)
+
+
+def _comment_count():
+    counted = (
+        Comment.objects.filter(assessment_id=OuterRef("pk"))
+        .order_by()
+        .values("assessment_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
 
 MEMBER_ASSESSMENT = PreparedQuery(
     lambda pk, agency_id: (
         Assessment.objects.select_related(*ASSESSMENT_RELATED, "carried_from__questionnaire")
         .annotate(**current_profile_annotations("agency__state"))
+        .annotate(comment_count=_comment_count())
         .filter(pk=pk, agency_id=agency_id)
     )
 )
@@ -318,13 +340,6 @@ def filtered_questions(assessment: Assessment, show: str) -> list[tuple[Question
     return rows
 
 
-def latest_return_comment(assessment: Assessment):
-    """The comment of the last return to draft, while the assessment is still a draft."""
-    if assessment.status != Assessment.Status.DRAFT:
-        return None
-    return audit_selectors.latest_event(assessment_id=assessment.pk, kind=Event.Kind.RETURNED)
-
-
 def assessment_events(assessment: Assessment) -> QuerySet[Event]:
     return audit_selectors.assessment_events(assessment_id=assessment.pk)
 
@@ -588,3 +603,109 @@ def critical_yes_without_evidence(assessment: Assessment) -> list[Question]:
         key=lambda answer: answer.question.position,
     )
     return [a.question for a in answers if a.question_id not in with_evidence]
+
+
+def assessment_comments(
+    assessment: Assessment, question_ids: set[int] | None = None
+) -> dict[int, list[Comment]]:
+    """Each question's comment threads, oldest first: the top-level comments with their replies
+    in `thread` (oldest first), keyed by question id; only `question_ids`' when given. One
+    query, none when the query that loaded the assessment counted no comment; the questions
+    come from the layout."""
+    if getattr(assessment, "comment_count", None) == 0:
+        return {}
+    questions = {question.pk: question for question in asked_questions(assessment)}
+    if question_ids is not None:
+        questions = {pk: q for pk, q in questions.items() if pk in question_ids}
+    threads: dict[int, list[Comment]] = defaultdict(list)
+    by_pk: dict[int, Comment] = {}
+    rows = Comment.objects.filter(
+        assessment_id=assessment.pk, question_id__in=sorted(questions)
+    ).select_related("author", "resolved_by")
+    for comment in rows:
+        question = questions.get(comment.question_id)
+        if question is None:  # the question is no longer asked (the phase or a model changed)
+            continue
+        comment.question = question
+        comment.thread = []
+        if comment.reply_to_id is None:
+            by_pk[comment.pk] = comment
+            threads[comment.question_id].append(comment)
+        elif comment.reply_to_id in by_pk:
+            by_pk[comment.reply_to_id].thread.append(comment)
+    return dict(threads)
+
+
+def open_comments(comments: dict[int, list[Comment]]) -> list[Comment]:
+    """The open threads of `assessment_comments`, in questionnaire order."""
+    listed = [c for threads in comments.values() for c in threads if c.is_open]
+    return sorted(listed, key=lambda c: (c.question.position, c.created_at, c.pk))
+
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    """What a submitter or an approver should look at before confirming."""
+
+    unanswered: list[Question]
+    flagged: list[Answer]
+    critical_gaps: list  # scoring.Action: critical questions answered below full credit
+    critical_not_applicable: list[Answer]
+    without_evidence: list[Question]
+    open_comments: list[Comment]
+    result: scoring.AssessmentResult
+
+    @property
+    def attention_count(self) -> int:
+        return (
+            len(self.flagged)
+            + len(self.critical_gaps)
+            + len(self.without_evidence)
+            + len(self.open_comments)
+        )
+
+
+def review_summary(assessment: Assessment) -> ReviewSummary:
+    """The submit and approve screens' list. From `assessment_answers`, the comments (one
+    query), evidence (one query) and the live result."""
+    answers = assessment_answers(assessment)
+    asked = asked_questions(assessment)
+    result = assessment_live_result(assessment)
+    by_code = {question.code: question for question in asked}
+    flagged = sorted(
+        (a for a in answers.values() if a.flagged and assessment.asks(a.question)),
+        key=lambda answer: answer.question.position,
+    )
+    return ReviewSummary(
+        unanswered=[by_code[code] for code in result.unanswered_codes if code in by_code],
+        flagged=flagged,
+        critical_gaps=[gap for gap in result.critical_gaps if not gap.unanswered],
+        critical_not_applicable=critical_not_applicable(assessment),
+        without_evidence=critical_yes_without_evidence(assessment),
+        open_comments=open_comments(assessment_comments(assessment)),
+        result=result,
+    )
+
+
+def command_staff(agency_id: int) -> list:
+    """The agency's active command staff and agency administrators (users). One query."""
+    return list(
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            membership__agency_id=agency_id,
+            membership__role__in=sorted(COMMAND_ROLES),
+        )
+        .order_by("pk")
+    )
+
+
+def assessment_workers(assessment: Assessment) -> list:
+    """Who worked on the assessment: the members of its agency who answered a question or
+    submitted it (users, active ones). One query."""
+    answered = Answer.objects.filter(assessment_id=assessment.pk).values("updated_by_id")
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, membership__agency_id=assessment.agency_id)
+        .filter(Q(pk__in=answered) | Q(pk=assessment.submitted_by_id or 0))
+        .order_by("pk")
+    )

@@ -13,21 +13,25 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from agencies.access import Action, membership_or_none, require
-from agencies.models import Agency, Membership
+from agencies.access import Action, may, membership_or_none, require
+from agencies.models import Agency, Membership, person_name
 from audit.models import Event
 from audit.services import event_build, event_record, events_record
 from evidence.services import evidence_carry
 from fastquery import PreparedQuery
+from notifications.models import Kind as NewsKind
+from notifications.services import News, notify
 from questionnaires.models import AnswerType, Phase, Question, QuestionnaireVersion
 from questionnaires.selectors import questionnaire_layout
 
 from . import scoring
-from .models import Answer, Assessment, ScoreSnapshot
+from .models import Answer, Assessment, Comment, ScoreSnapshot
 from .signals import assessment_approved
 
 NOTE_MAX_LENGTH = 5000
@@ -476,7 +480,23 @@ def assessment_submit(*, assessment: Assessment, user, ip_address: str | None = 
         new={"status": Assessment.Status.SUBMITTED},
         ip_address=ip_address,
     )
+    from .selectors import command_staff
+
+    notify(
+        recipients=command_staff(locked.agency_id),
+        actor=user,
+        news=News(
+            kind=NewsKind.SUBMITTED,
+            subject=f"Awaiting your review: {_named(locked)}",
+            summary=f"{person_name(user)} submitted {_named(locked)} for review.",
+            url=reverse("assessment", args=[locked.pk]),
+        ),
+    )
     return locked
+
+
+def _named(assessment: Assessment) -> str:
+    return f"“{assessment.title}” (rev. {assessment.revision})"
 
 
 def _lock_submitted(assessment: Assessment) -> Assessment:
@@ -490,22 +510,54 @@ def _lock_submitted(assessment: Assessment) -> Assessment:
 
 @transaction.atomic
 def assessment_approve(
-    *, assessment: Assessment, user, membership: Membership, ip_address: str | None = None
+    *,
+    assessment: Assessment,
+    user,
+    membership: Membership,
+    attested: bool,
+    flags_confirmed: bool = False,
+    ip_address: str | None = None,
 ) -> Assessment:
-    """Lock the assessment, record the approver and freeze its scores as a snapshot."""
-    from .selectors import assessment_live_result
+    """Lock the assessment, record the approver and the statement they confirmed
+    (`READINESS_APPROVAL_STATEMENT`), clear the "marked for review" flags (which the approver
+    must confirm when there are any) and freeze the scores as a snapshot."""
+    from .selectors import assessment_live_result, assessment_workers
 
     _require(user, Action.APPROVE, assessment, membership)
     locked = _lock_submitted(assessment)
+    flagged = Answer.objects.filter(assessment_id=locked.pk, flagged=True)
+    flag_count = flagged.count()
+    problems = {}
+    if not attested:
+        problems["attest"] = "Confirm the statement to approve."
+    if flag_count and not flags_confirmed:
+        problems["confirm_flags"] = (
+            f"{flag_count} question{'s are' if flag_count != 1 else ' is'} still marked for "
+            "review: confirm the answers as they stand (the flags are then cleared), or return "
+            "the assessment so the preparers can settle them."
+        )
+    if problems:
+        raise ValidationError(problems)
     now = timezone.now()
+    if flag_count:
+        flagged.update(flagged=False)
+        locked.__dict__.pop("_answers", None)
     result = assessment_live_result(locked)
     locked.status = Assessment.Status.APPROVED
     locked.approved_by = user
     locked.approved_at = now
+    locked.attestation = settings.READINESS_APPROVAL_STATEMENT
     # The profile it was scored with: a later version of the state-law file does not change it.
     locked.state_profile = locked.state_law
     locked.save(
-        update_fields=["status", "approved_by", "approved_at", "state_profile", "updated_at"]
+        update_fields=[
+            "status",
+            "approved_by",
+            "approved_at",
+            "attestation",
+            "state_profile",
+            "updated_at",
+        ]
     )
     ScoreSnapshot.objects.create(assessment=locked, result=result.to_dict())
     _record(
@@ -513,8 +565,22 @@ def assessment_approve(
         user=user,
         kind=Event.Kind.APPROVED,
         old={"status": Assessment.Status.SUBMITTED},
-        new={"status": Assessment.Status.APPROVED},
+        new={
+            "status": Assessment.Status.APPROVED,
+            "attestation": locked.attestation,
+            "flags_cleared": flag_count,
+        },
         ip_address=ip_address,
+    )
+    notify(
+        recipients=assessment_workers(locked),
+        actor=user,
+        news=News(
+            kind=NewsKind.APPROVED,
+            subject=f"Approved: {_named(locked)}",
+            summary=f"{person_name(user)} approved {_named(locked)}.",
+            url=reverse("assessment", args=[locked.pk]),
+        ),
     )
     transaction.on_commit(
         lambda: assessment_approved.send(sender=Assessment, assessment=locked), robust=True
@@ -554,6 +620,19 @@ def assessment_return(
         old={"status": Assessment.Status.SUBMITTED},
         new={"status": Assessment.Status.DRAFT},
         ip_address=ip_address,
+    )
+    from .selectors import assessment_workers
+
+    notify(
+        recipients=assessment_workers(locked),
+        actor=user,
+        news=News(
+            kind=NewsKind.RETURNED,
+            subject=f"Returned for changes: {_named(locked)}",
+            summary=f"{person_name(user)} returned {_named(locked)} for changes.",
+            detail=comment,
+            url=reverse("assessment", args=[locked.pk]),
+        ),
     )
     return locked
 
@@ -602,6 +681,126 @@ def assessment_reopen(
         ip_address=ip_address,
     )
     return revision
+
+
+COMMENT_MAX_LENGTH = 2000
+
+
+def _comment_body(body: str) -> str:
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Write the comment before posting it."})
+    if typed_length(body) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            {"body": f"Keep a comment within {COMMENT_MAX_LENGTH} characters; split a longer one."}
+        )
+    return body
+
+
+def _lock_open_for_comments(assessment: Assessment) -> Assessment:
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.status == Assessment.Status.APPROVED:
+        raise WorkflowError(
+            "This assessment is approved: it is the agency's record and takes no more comments. "
+            "Reopen it as a new revision to discuss a change."
+        )
+    return locked
+
+
+@transaction.atomic
+def comment_add(
+    *,
+    assessment: Assessment,
+    question: Question,
+    user,
+    membership: Membership | None = None,
+    body: str,
+    reply_to: Comment | None = None,
+    ip_address: str | None = None,
+) -> Comment:
+    """Comment on a question of a draft or submitted assessment (command staff), or reply to a
+    comment (any member). A reply to a resolved thread opens it again. Never changes an answer;
+    tells the other side."""
+    from .selectors import command_staff
+
+    membership = _require(
+        user, Action.REPLY if reply_to else Action.COMMENT, assessment, membership
+    )
+    body = _comment_body(body)
+    locked = _lock_open_for_comments(assessment)
+    if not locked.asks(question):
+        raise WorkflowError(f"Question {question.code} is not asked in this assessment.")
+    if reply_to is not None and (
+        reply_to.assessment_id != locked.pk
+        or reply_to.question_id != question.pk
+        or reply_to.reply_to_id is not None
+    ):
+        raise WorkflowError("Reply to a comment on this question.")
+    comment = Comment.objects.create(
+        assessment=locked, question=question, reply_to=reply_to, author=user, body=body
+    )
+    if reply_to is not None:
+        Comment.objects.filter(pk=reply_to.pk, resolved_at__isnull=False).update(
+            resolved_by=None, resolved_at=None
+        )
+    _record(
+        assessment=locked,
+        user=user,
+        kind=Event.Kind.QUESTION_COMMENTED,
+        question=question,
+        comment=body,
+        new={"comment": comment.pk, **({"reply_to": reply_to.pk} if reply_to else {})},
+        ip_address=ip_address,
+    )
+    # The other side: command staff hear from preparers; preparers who answered or submitted
+    # hear from command staff; everyone already in the thread hears of a reply.
+    from .selectors import assessment_workers
+
+    if may(membership, Action.COMMENT):
+        recipients = list(assessment_workers(locked))
+    else:
+        recipients = command_staff(locked.agency_id)
+    if reply_to is not None:
+        recipients.append(reply_to.author)
+        recipients += [c.author for c in reply_to.replies.select_related("author")]
+    notify(
+        recipients=recipients,
+        actor=user,
+        news=News(
+            kind=NewsKind.COMMENT,
+            subject=f"Comment on {question.code}: {_named(locked)}",
+            summary=f"{person_name(user)} commented on {question.code} of {_named(locked)}.",
+            detail=body,
+            url=reverse("question_comments", args=[locked.pk, question.pk]),
+        ),
+    )
+    return comment
+
+
+@transaction.atomic
+def comment_resolve(
+    *, comment: Comment, user, membership: Membership | None = None, ip_address: str | None = None
+) -> Comment:
+    """Mark a comment thread resolved (any member of the agency)."""
+    _require(user, Action.REPLY, comment.assessment, membership)
+    locked = _lock_open_for_comments(comment.assessment)
+    if comment.reply_to_id is not None:
+        raise WorkflowError("Resolve the comment this reply answers.")
+    current = Comment.objects.select_for_update().get(pk=comment.pk)
+    if current.resolved_at is not None:
+        raise WorkflowError("This comment is already resolved.")
+    current.resolved_by = user
+    current.resolved_at = timezone.now()
+    current.save(update_fields=["resolved_by", "resolved_at"])
+    _record(
+        assessment=locked,
+        user=user,
+        kind=Event.Kind.COMMENT_RESOLVED,
+        question=current.question,
+        new={"comment": current.pk},
+        ip_address=ip_address,
+    )
+    return current
 
 
 DOWNLOAD_KINDS = frozenset(

@@ -1,14 +1,28 @@
 from django.urls import path
 
-from . import transfer_views, views
+from . import review_views, transfer_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("assessments/new/", views.assessment_start, name="assessment_start"),
     path("assessments/<int:pk>/", views.assessment_overview, name="assessment"),
     path("assessments/<int:pk>/sections/<str:code>/", views.section_edit, name="section"),
-    path("assessments/<int:pk>/submit/", views.assessment_submit, name="assessment_submit"),
-    path("assessments/<int:pk>/approve/", views.assessment_approve, name="assessment_approve"),
+    path("assessments/<int:pk>/submit/", review_views.assessment_submit, name="assessment_submit"),
+    path(
+        "assessments/<int:pk>/approve/",
+        review_views.assessment_approve,
+        name="assessment_approve",
+    ),
+    path(
+        "assessments/<int:pk>/questions/<int:question_id>/comments/",
+        review_views.question_comments,
+        name="question_comments",
+    ),
+    path(
+        "assessments/<int:pk>/comments/<int:comment_id>/resolve/",
+        review_views.comment_resolve,
+        name="comment_resolve",
+    ),
     path("assessments/<int:pk>/return/", views.assessment_return, name="assessment_return"),
     path("assessments/<int:pk>/reopen/", views.assessment_reopen, name="assessment_reopen"),
     path(

@@ -78,6 +78,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "my_items": my_items[:MY_ACTIONS_SHOWN],
             "more_items": len(my_items) > MY_ACTIONS_SHOWN,
             "plan_counts": plan_selectors.plan_counts(agency) if command else None,
+            "awaiting_review": [a for a in assessments if a.status == Assessment.Status.SUBMITTED]
+            if may(membership, Action.APPROVE)
+            else [],
+            "returned": [a for a in assessments if a.is_returned],
         },
     )
 
@@ -120,12 +124,11 @@ def _render_overview(
     assessment: Assessment,
     membership: Membership,
     *,
-    missing=None,
     return_form: ReturnForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """The overview; after a refused submit or return, with what was missing or the bound
-    return form and its errors, so nothing typed is lost."""
+    """The overview; after a refused return, with the bound return form and its errors, so
+    nothing typed is lost."""
     sections = selectors.assessment_sections(assessment)
     section_rows = selectors.sections_progress(assessment, sections)
     overall = selectors.Progress(
@@ -146,9 +149,8 @@ def _render_overview(
             "show": show if show in FILTERS else "",
             "filter_label": FILTERS.get(show, ""),
             "filtered": filtered,
-            "returned": selectors.latest_return_comment(assessment),
             "return_form": return_form or ReturnForm(),
-            "missing": missing,
+            "open_comments": selectors.open_comments(selectors.assessment_comments(assessment)),
             "state_law": results.state_law_panel(
                 selectors.scoring_state_law(assessment.state_law), timezone.localdate()
             ),
@@ -260,48 +262,6 @@ def _render_section(
         evidence=section_evidence(assessment.pk, section.pk),
     )
     return render(request, "assessments/section.html", context, status=status)
-
-
-@login_required
-@require_POST
-def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment, membership = get_assessment_for_user(request, pk)
-    try:
-        services.assessment_submit(
-            assessment=assessment, user=request.user, ip_address=client_ip(request)
-        )
-    except services.AssessmentIncomplete as error:
-        messages.error(
-            request,
-            f"Not submitted: {len(error.missing)} question(s) need an answer; see the list below.",
-        )
-        return _render_overview(request, assessment, membership, missing=error.missing, status=400)
-    except services.WorkflowError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request, "Submitted for review. Command staff can now approve it or return it."
-        )
-    return redirect("assessment", pk=assessment.pk)
-
-
-@login_required
-@require_POST
-def assessment_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment, membership = get_assessment_for_user(request, pk)
-    require(membership, Action.APPROVE)
-    try:
-        services.assessment_approve(
-            assessment=assessment,
-            user=request.user,
-            membership=membership,
-            ip_address=client_ip(request),
-        )
-    except services.WorkflowError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Approved. The assessment is locked and its scores are frozen.")
-    return redirect("assessment", pk=assessment.pk)
 
 
 @login_required

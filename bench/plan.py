@@ -39,7 +39,9 @@ def main() -> None:
         earlier, user, values={"choice": "partial", "scale": "2", "number": "3", "text": "x"}
     )
     services.assessment_submit(assessment=earlier, user=user)
-    services.assessment_approve(assessment=earlier, user=user, membership=membership)
+    services.assessment_approve(
+        assessment=earlier, user=user, membership=membership, attested=True, flags_confirmed=True
+    )
     later = services.assessment_start(
         agency=agency, user=user, membership=membership, title="2027 review",
         models=["JEM", "WSO"], phase="operating", carry_from=earlier,

@@ -39,6 +39,7 @@ class UserFactory(DjangoModelFactory):
     username = factory.Sequence(lambda n: f"person{n}")
     first_name = factory.LazyAttribute(lambda user: user.username.title())
     last_name = "Tester"
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
     password = Password(PASSWORD)
 
 
@@ -214,7 +215,11 @@ def approve(assessment: Assessment, *, preparer, command) -> Assessment:
     """Submit a complete assessment for review (the preparer) and approve it (command)."""
     services.assessment_submit(assessment=assessment, user=preparer)
     return services.assessment_approve(
-        assessment=assessment, user=command, membership=command.membership
+        assessment=assessment,
+        user=command,
+        membership=command.membership,
+        attested=True,
+        flags_confirmed=True,
     )
 
 

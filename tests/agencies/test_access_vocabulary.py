@@ -18,7 +18,13 @@ from assessments import services
 ROOT = Path(__file__).resolve().parents[2]
 
 EXPECTED = {
-    Role.PREPARER: {Action.ANSWER, Action.SUBMIT, Action.PLAN_PROGRESS, Action.EVIDENCE},
+    Role.PREPARER: {
+        Action.ANSWER,
+        Action.SUBMIT,
+        Action.PLAN_PROGRESS,
+        Action.EVIDENCE,
+        Action.REPLY,
+    },
     Role.COMMAND: {
         Action.START,
         Action.ANSWER,
@@ -31,6 +37,8 @@ EXPECTED = {
         Action.PLAN,
         Action.PLAN_PROGRESS,
         Action.EVIDENCE,
+        Action.COMMENT,
+        Action.REPLY,
     },
     Role.AGENCY_ADMIN: set(Action),
 }

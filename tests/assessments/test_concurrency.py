@@ -91,7 +91,9 @@ def new_content(question: Question, old: dict, rng: random.Random, note: str) ->
         "not_applicable": False,
         "na_reason": "",
         "note": note,
-        "flagged": rng.random() < 0.5,
+        # Approval clears "marked for review" flags (the approver confirms them), so the edits
+        # racing with it leave the flag off: what must survive is the answer.
+        "flagged": False,
     }
 
 
@@ -244,7 +246,11 @@ def test_approval_racing_with_saves_never_leaves_a_changed_approved_answer(
         def review(assessment=assessment):
             services.assessment_submit(assessment=assessment, user=preparer)
             return services.assessment_approve(
-                assessment=assessment, user=command, membership=command.membership
+                assessment=assessment,
+                user=command,
+                membership=command.membership,
+                attested=True,
+                flags_confirmed=True,
             )
 
         def edit(assessment=assessment, state=state, changes=changes):
@@ -308,7 +314,11 @@ def test_an_editor_saving_in_a_loop_while_command_approves_changes_nothing_appro
         def review(assessment=assessment):
             services.assessment_submit(assessment=assessment, user=preparer)
             return services.assessment_approve(
-                assessment=assessment, user=command, membership=command.membership
+                assessment=assessment,
+                user=command,
+                membership=command.membership,
+                attested=True,
+                flags_confirmed=True,
             )
 
         stopped_at, approved = run_together(keep_saving, review)

@@ -96,7 +96,11 @@ def approved(draft, preparer, command):
     fill(draft, preparer)
     services.assessment_submit(assessment=draft, user=preparer)
     return services.assessment_approve(
-        assessment=draft, user=command, membership=command.membership
+        assessment=draft,
+        user=command,
+        membership=command.membership,
+        attested=True,
+        flags_confirmed=True,
     )
 
 

@@ -46,7 +46,13 @@ def submitted(complete_draft, preparer) -> Assessment:
 
 @pytest.fixture
 def approved(submitted, command) -> Assessment:
-    services.assessment_approve(assessment=submitted, user=command, membership=command.membership)
+    services.assessment_approve(
+        assessment=submitted,
+        user=command,
+        membership=command.membership,
+        attested=True,
+        flags_confirmed=True,
+    )
     return Assessment.objects.get(pk=submitted.pk)
 
 
@@ -61,15 +67,17 @@ def test_an_incomplete_draft_is_not_submitted_and_the_missing_questions_are_list
 
     response = client.post(reverse("assessment_submit", args=[draft.pk]))
 
-    # The overview, rendered again with what is missing: nothing parked in the session.
+    # The submit screen, rendered again with what is missing: nothing parked in the session.
     assert response.status_code == 400
     draft.refresh_from_db()
     assert draft.status == Assessment.Status.DRAFT
     assert draft.submitted_at is None
     content = response.content.decode()
     assert "Not submitted: 3 question(s) need an answer" in content
-    missing = re.search(r'<div class="alert alert-danger" id="missing">(.*?)</div>', content, re.S)
-    assert missing, "the overview does not list the missing questions"
+    missing = re.search(
+        r'<div class="alert alert-danger" id="unanswered">(.*?)</div>', content, re.S
+    )
+    assert missing, "the submit screen does not list the missing questions"
     links = re.findall(r'<a href="([^"]+)">([A-Z]+-\d+)</a>', missing.group(1))
     assert links == [
         (f"{section_url(draft, 'CAP')}#CAP-02", "CAP-02"),
@@ -92,10 +100,11 @@ def test_a_complete_draft_is_submitted_for_review(client_for, complete_draft, pr
     assert "Submitted for review." in client.get(response.url).content.decode()
 
 
-def test_submitting_requires_post(client_for, complete_draft, preparer):
+def test_opening_the_submit_screen_submits_nothing(client_for, complete_draft, preparer):
     response = client_for(preparer).get(reverse("assessment_submit", args=[complete_draft.pk]))
 
-    assert response.status_code == 405
+    assert response.status_code == 200
+    assert "Submit for review</button>" in response.content.decode()
     complete_draft.refresh_from_db()
     assert complete_draft.status == Assessment.Status.DRAFT
 
@@ -142,7 +151,7 @@ def test_command_staff_approve_and_the_scores_are_frozen(request, client_for, su
     user = request.getfixturevalue(persona)
     client = client_for(user)
 
-    response = client.post(reverse("assessment_approve", args=[submitted.pk]))
+    response = client.post(reverse("assessment_approve", args=[submitted.pk]), {"attest": "on"})
 
     assert response.status_code == 302
     assert response.url == overview_url(submitted)
@@ -187,7 +196,7 @@ def test_command_returns_with_a_comment_that_preparers_see(
     assert event.actor == command
     assert event.comment == "Attach the MOA review by county counsel to ICE-03."
     content = text_of(client_for(preparer).get(overview_url(submitted)).content.decode())
-    assert "Returned by Command Tester" in content
+    assert "Returned for changes by Command Tester" in content
     assert "Attach the MOA review by county counsel to ICE-03." in content
 
 

@@ -175,7 +175,7 @@ def test_status_changes_and_downloads_record_who_where_and_from_which_address(
         (as_preparer, "assessment_submit", {}, "198.51.100.11"),
         (as_command, "assessment_return", {"comment": "Check CAP-01."}, "198.51.100.12"),
         (as_preparer, "assessment_submit", {}, "198.51.100.13"),
-        (as_command, "assessment_approve", {}, "198.51.100.14"),
+        (as_command, "assessment_approve", {"attest": "on"}, "198.51.100.14"),
         (as_command, "assessment_reopen", {}, "198.51.100.15"),
     ]
     for client, name, data, address in steps:

@@ -20,6 +20,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from assessments import selectors, services
 from evidence import services as evidence_services
+from notifications.models import Notification
 from plans import services as plan_services
 from plans.models import PlanItem
 from reports import pdf
@@ -42,6 +43,8 @@ PAGES = {
     "password_change": (AGENCY_ADMIN, 200),
     "password_change_done": (AGENCY_ADMIN, 200),
     "account": (AGENCY_ADMIN, 200),
+    "notifications": (AGENCY_ADMIN, 200),
+    "email_preferences": (AGENCY_ADMIN, 405),
     "mfa_verify": (AGENCY_ADMIN, 302),  # already verified
     "mfa_setup": (AGENCY_ADMIN, 200),
     "recovery_codes_renew": (AGENCY_ADMIN, 405),
@@ -52,8 +55,10 @@ PAGES = {
     "method": (AGENCY_ADMIN, 200),
     "assessment": (AGENCY_ADMIN, 200),
     "section": (AGENCY_ADMIN, 200),
-    "assessment_submit": (AGENCY_ADMIN, 405),
-    "assessment_approve": (AGENCY_ADMIN, 405),
+    "assessment_submit": (AGENCY_ADMIN, 200),  # the submit screen
+    "assessment_approve": (AGENCY_ADMIN, 302),  # a draft: back to the overview
+    "question_comments": (AGENCY_ADMIN, 200),
+    "comment_resolve": (AGENCY_ADMIN, 405),
     "assessment_return": (AGENCY_ADMIN, 405),
     "assessment_reopen": (AGENCY_ADMIN, 405),
     "na_acknowledge": (AGENCY_ADMIN, 405),
@@ -120,6 +125,12 @@ def every_page(draft, preparer, agency_admin, client_for, monkeypatch):
         "token": default_token_generator.make_token(preparer),
         "question_id": draft.questionnaire.questions.get(code="CAP-04").pk,
     }
+    values["comment_id"] = services.comment_add(
+        assessment=draft,
+        question=draft.questionnaire.questions.get(code="CAP-04"),
+        user=agency_admin,
+        body="Which plan?",
+    ).pk
     item = PlanItem.objects.create(
         agency=draft.agency, title="Adopt a staffing plan", created_by=agency_admin
     )
@@ -202,9 +213,14 @@ def test_every_admin_page_sends_the_same_headers(
         upload=SimpleUploadedFile("plan.pdf", b"%PDF-1.7 plan"),
     )  # fmt: skip
     answer_questions(draft, agency_admin)
+    Notification.objects.create(recipient=agency_admin, kind="submitted", summary="Submitted")
     services.assessment_submit(assessment=draft, user=agency_admin)
     services.assessment_approve(
-        assessment=draft, user=agency_admin, membership=agency_admin.membership
+        assessment=draft,
+        user=agency_admin,
+        membership=agency_admin.membership,
+        attested=True,
+        flags_confirmed=True,
     )
     client_for(agency_admin).get(reverse("report_pdf", args=[draft.pk]))  # a cached report
     Client().post(reverse("login"), {"username": "agencyadmin", "password": "wrong"})

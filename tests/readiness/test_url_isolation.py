@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agencies.models import Role
+from assessments import services
 from evidence import services as evidence_services
 from plans.models import PlanItem
 from tests.factories import MemberFactory
@@ -36,6 +37,8 @@ SELF = {
     "recovery_codes_renew",
     "session_status",
     "session_keepalive",
+    "notifications",
+    "email_preferences",
 }
 # Pages of the user's own agency without an object id.
 AGENCY_PAGES = {
@@ -73,6 +76,8 @@ ASSESSMENT_OBJECTS = {
     "assessment_plan_create",
     "assessment_compare",
     "answer_evidence",
+    "question_comments",
+    "comment_resolve",
 }
 # Addresses that carry a membership id.
 MEMBER_OBJECTS = {"member_role", "member_deactivate", "member_reactivate", "member_invite"}
@@ -117,6 +122,8 @@ PREPARER_MAY = {
     "evidence_download",
     "evidence_remove",
     "plan_item_evidence",
+    "question_comments",
+    "comment_resolve",
 }
 # Answered without a redirect when nobody is signed in (JSON for the page's script).
 ANONYMOUS_JSON = {"session_status": 200, "session_keepalive": 401}
@@ -168,12 +175,17 @@ def urls_of_agency_a(draft, preparer, command):
         assessment=draft, question=question, user=preparer, membership=preparer.membership,
         title="Staffing plan", upload=SimpleUploadedFile("plan.pdf", b"%PDF-1.7 plan"),
     )  # fmt: skip
+    comment = services.comment_add(
+        assessment=draft, question=question, user=command, body="Which plan is this?"
+    )
     urls = {}
     for name in url_names() - PUBLIC - SECRET_ADDRESS:
         if name in ASSESSMENT_OBJECTS:
             kwargs = {"pk": draft.pk, **({"code": "CAP"} if name == "section" else {})}
-            if name in ("na_acknowledge", "answer_evidence"):
+            if name in ("na_acknowledge", "answer_evidence", "question_comments"):
                 kwargs["question_id"] = question.pk
+            if name == "comment_resolve":
+                kwargs["comment_id"] = comment.pk
         elif name in MEMBER_OBJECTS:
             kwargs = {"pk": preparer.membership.pk}
         elif name in PLAN_OBJECTS:

@@ -396,7 +396,13 @@ def test_a_status_change_renders_a_new_report(draft, preparer, command, client_f
 
     services.assessment_submit(assessment=draft, user=preparer)
     download(client, draft)
-    services.assessment_approve(assessment=draft, user=command, membership=command.membership)
+    services.assessment_approve(
+        assessment=draft,
+        user=command,
+        membership=command.membership,
+        attested=True,
+        flags_confirmed=True,
+    )
     download(client, draft)
     download(client, draft)
 
@@ -435,7 +441,11 @@ def test_answer_saves_and_status_changes_move_updated_at(draft, preparer, comman
     step(lambda: services.assessment_submit(assessment=draft, user=preparer))
     step(
         lambda: services.assessment_approve(
-            assessment=draft, user=command, membership=command.membership
+            assessment=draft,
+            user=command,
+            membership=command.membership,
+            attested=True,
+            flags_confirmed=True,
         )
     )
 
