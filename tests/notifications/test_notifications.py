@@ -182,11 +182,11 @@ def test_a_failing_mail_server_does_not_break_the_request_and_is_retried(
     client_for, complete_draft, preparer, agency_admin, django_capture_on_commit_callbacks, caplog
 ):
     BrokenBackend.attempts = 0
-    with caplog.at_level(logging.ERROR, logger="notifications.tasks"):
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client_for(preparer).post(
-                reverse("assessment_submit", args=[complete_draft.pk])
-            )
+    with (
+        caplog.at_level(logging.ERROR, logger="notifications.tasks"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client_for(preparer).post(reverse("assessment_submit", args=[complete_draft.pk]))
 
     assert response.status_code == 302
     complete_draft.refresh_from_db()
