@@ -25,6 +25,9 @@ from audit.models import Event
 from audit.request import client_ip
 from audit.services import event_record
 
+from notifications.models import Kind as NewsKind
+from notifications.services import News, notify
+
 from .access import Action, require
 from .models import Agency, Membership, Role, person_name
 
@@ -124,6 +127,29 @@ def _invite_link(user, request) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
+def _invite_send(user, link: str, actor, agency: Agency, role_label: str) -> str:
+    """Email the invitation link to the new member (never kept as an in-app notification: the
+    link sets the password). Returns the address it went to, or "" when there is none."""
+    if not user.email:
+        return ""
+    expires = timezone.localtime(invite_expires_at()).strftime("%Y-%m-%d %H:%M %Z")
+    notify(
+        recipients=[user],
+        in_app=False,
+        news=News(
+            kind=NewsKind.INVITATION,
+            subject=f"Your invitation to {agency.name}",
+            summary=(
+                f"{person_name(actor)} invited you to {agency.name} in Readiness as "
+                f"{role_label}. Your username is {user.get_username()}. Set your password with "
+                f"the link below; it works once and expires on {expires}."
+            ),
+            url=link,
+        ),
+    )
+    return user.email
+
+
 def _validate_role(role: str) -> str:
     if role not in Role.values:
         labels = ", ".join(str(label) for label in Role.labels)
@@ -184,7 +210,9 @@ def member_add(
         agency_id=agency.pk,
         new={"username": username, "role": role, **({"title": title} if title else {})},
     )
-    return user, _invite_link(user, request)
+    link = _invite_link(user, request)
+    _invite_send(user, link, actor_membership.user, agency, Role(role).label)
+    return user, link
 
 
 @transaction.atomic
@@ -320,7 +348,9 @@ def invite_link_create(
         agency_id=member.agency_id,
         comment="Earlier links no longer work.",
     )
-    return _invite_link(user, request)
+    link = _invite_link(user, request)
+    _invite_send(user, link, actor.user, member.agency, member.get_role_display())
+    return link
 
 
 def admin_change_record(request, kind: str, subject_user, *, comment: str = IN_ADMIN, **fields):

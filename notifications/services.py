@@ -33,6 +33,8 @@ class News:
 
 
 def absolute_url(path: str) -> str:
+    if path.startswith(("https://", "http://")):
+        return path
     return settings.READINESS_BASE_URL.rstrip("/") + path
 
 
@@ -49,28 +51,30 @@ def _email(news: News, recipient) -> EmailMultiAlternatives:
     return message
 
 
-def notify(*, recipients: Iterable, news: News, actor=None) -> int:
+def notify(*, recipients: Iterable, news: News, actor=None, in_app: bool = True) -> int:
     """Tell each recipient (users; the actor and inactive accounts are left out, each person
-    once): an in-app notification for everyone, and an email, addressed to that person alone,
-    to those with an address who have not turned this kind off. Mail is queued and sent after
-    the transaction commits; a failure is logged, never raised. Two queries, then one enqueue
-    per email. Returns the number of people told."""
+    once): an in-app notification for everyone (unless not `in_app`: a link that must not be
+    kept, such as an invitation's), and an email, addressed to that person alone, to those with
+    an address who have not turned this kind off. Mail is queued and sent after the transaction
+    commits; a failure is logged, never raised. Two queries, then one enqueue per email.
+    Returns the number of people told."""
     people = {}
     for user in recipients:
         if user is not None and user.is_active and (actor is None or user.pk != actor.pk):
             people.setdefault(user.pk, user)
     if not people:
         return 0
-    Notification.objects.bulk_create(
-        Notification(
-            recipient_id=pk,
-            kind=news.kind,
-            summary=news.summary[:300],
-            detail=news.detail,
-            url=news.url,
+    if in_app:
+        Notification.objects.bulk_create(
+            Notification(
+                recipient_id=pk,
+                kind=news.kind,
+                summary=news.summary[:300],
+                detail=news.detail,
+                url=news.url,
+            )
+            for pk in people
         )
-        for pk in people
-    )
     opted_out = set()
     if news.kind in OPTIONAL_KINDS:
         opted_out = set(

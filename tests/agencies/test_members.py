@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.contrib.sessions.models import Session
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -19,6 +20,7 @@ from django.urls import reverse
 from agencies import services as members
 from agencies.models import Membership, Role
 from audit.models import Event
+from notifications.models import Notification
 from tests.factories import PASSWORD, MemberFactory
 from tests.quick_run import quick_first
 
@@ -110,6 +112,38 @@ def test_it_adds_a_member_whose_link_sets_a_password_once(admin_client, agency):
     assert again.context["validlink"] is False
     assert "This link no longer works" in again.content.decode()
     assert signs_in("jsmith", NEW_PASSWORD)
+
+
+def test_the_invitation_link_is_emailed_to_the_new_member_alone(admin_client, agency_admin):
+    response = add_member(admin_client)
+
+    link = invite_url_in(response)
+    assert [message.to for message in mail.outbox] == [["j.smith@example.gov"]]
+    message = mail.outbox[0]
+    assert link in message.body
+    assert link in message.alternatives[0][0]
+    assert "Your username is jsmith" in message.body
+    assert "has been emailed to Jane Smith at" in response.content.decode()
+    # The link sets the password: it is not kept as an in-app notification.
+    assert not Notification.objects.exists()
+
+
+def test_a_member_without_an_address_gets_the_link_by_hand(admin_client):
+    response = add_member(admin_client, email="")
+
+    assert mail.outbox == []
+    assert "has no email address, so nothing was sent" in response.content.decode()
+
+
+def test_a_new_link_is_emailed_too(admin_client):
+    add_member(admin_client)
+    member = Membership.objects.get(user__username="jsmith")
+    mail.outbox.clear()
+
+    response = admin_client.post(reverse("member_invite", args=[member.pk]))
+
+    assert [message.to for message in mail.outbox] == [["j.smith@example.gov"]]
+    assert invite_url_in(response) in mail.outbox[0].body
 
 
 def test_an_expired_invitation_link_is_refused(admin_client):
