@@ -24,7 +24,6 @@ from django.utils.http import urlsafe_base64_encode
 from audit.models import Event
 from audit.request import client_ip
 from audit.services import event_record
-
 from notifications.models import Kind as NewsKind
 from notifications.services import News, notify
 

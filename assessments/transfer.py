@@ -30,7 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, person_name
-from assessments.models import Answer, Assessment, ScoreSnapshot
+from assessments.models import Answer, Assessment, Comment, ScoreSnapshot
 from audit.models import Event
 from audit.services import event_build, event_record, events_record, upgraded_payload
 from evidence.models import Evidence
@@ -40,7 +40,7 @@ from plans.models import PlanItem, PlanProgress
 from questionnaires.models import PartnershipModel, Phase, Question, QuestionnaireVersion
 
 from . import scoring, selectors
-from .services import TITLE_MAX_LENGTH, AnswerInput, validate_answer
+from .services import COMMENT_MAX_LENGTH, TITLE_MAX_LENGTH, AnswerInput, validate_answer
 
 FORMAT = "readiness-assessment"
 FORMAT_VERSION = 2
@@ -117,6 +117,7 @@ def export_assessment_data(*, assessment: Assessment) -> dict[str, Any]:
         "submitted_at": _time(assessment.submitted_at),
         "approved_by": _username(assessment.approved_by),
         "approved_at": _time(assessment.approved_at),
+        "attestation": assessment.attestation,
         "updated_at": _time(assessment.updated_at),
         "answers": [
             {
@@ -146,10 +147,33 @@ def export_assessment_data(*, assessment: Assessment) -> dict[str, Any]:
             }
             for event in events
         ],
+        "comments": _comments_out(assessment),
         "evidence": _evidence_out(assessment),
         "plan_items": _plan_out(assessment),
         "scores": selectors.assessment_result(assessment).to_dict(),
     }
+
+
+def _comments_out(assessment: Assessment) -> list[dict]:
+    """Comments on questions, oldest first; a reply names its thread by the thread's `id`."""
+    comments = (
+        Comment.objects.filter(assessment=assessment)
+        .select_related("question", "author", "resolved_by")
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "id": comment.pk,
+            "question": comment.question.code,
+            "reply_to": comment.reply_to_id,
+            "author": _username(comment.author),
+            "body": comment.body,
+            "created_at": _time(comment.created_at),
+            "resolved_by": _username(comment.resolved_by),
+            "resolved_at": _time(comment.resolved_at),
+        }
+        for comment in comments
+    ]
 
 
 def _plan_out(assessment: Assessment) -> list[dict]:
@@ -531,6 +555,8 @@ def import_assessment_data(
     events = _check_events(data, questions, problems)
     evidence = _check_evidence(data, questions, files, problems)
     plan = _check_plan(data, questions, problems)
+    comments = _check_comments(data, questions, problems)
+    attestation = _get(data, "attestation", str, "attestation", problems, optional=True)
     scores = data.get("scores")
     if status == Assessment.Status.APPROVED and not isinstance(scores, dict):
         problems.add("scores", "an approved assessment needs the scores frozen at its approval.")
@@ -547,7 +573,9 @@ def import_assessment_data(
         + [i["created_by"] for i in plan]
         + [entry["author"] for i in plan for entry in i["progress"]]
         + [e["removed_by"] for e in evidence]
-        + [e.actor for e in events],
+        + [e.actor for e in events]
+        + [c["author"] for c in comments]
+        + [c["resolved_by"] for c in comments],
     )
     creator = people.get(created_by) or user
     if creator is None:
@@ -581,6 +609,7 @@ def import_assessment_data(
         submitted_at=submitted_at,
         approved_by=approver if status == Assessment.Status.APPROVED else None,
         approved_at=approved_at if status == Assessment.Status.APPROVED else None,
+        attestation=(attestation or "") if status == Assessment.Status.APPROVED else "",
     )
     # auto_now and auto_now_add stamp "now" on create: put the exported times back.
     stored_answers = Answer.objects.bulk_create(
@@ -622,6 +651,7 @@ def import_assessment_data(
 
     stored_evidence = _store_evidence(assessment, evidence, people, creator, files)
     _store_plan(assessment, plan, people, creator)
+    _store_comments(assessment, comments, people, creator)
 
     if status == Assessment.Status.APPROVED:
         # Scored with the state law it was approved under (the exporting agency's state), which
@@ -968,6 +998,78 @@ def _store_evidence(assessment, rows, people, creator, files) -> int:
 
 
 PLAN_STATUSES = {choice.value for choice in PlanItem.Status}
+
+
+def _check_comments(data: dict, questions: dict, problems: _Problems) -> list[dict]:
+    raw_comments = _get(data, "comments", list, "comments", problems, optional=True, default=[])
+    rows: list[dict] = []
+    seen: set[int] = set()
+    for index, raw in enumerate(raw_comments or []):
+        where = f"comments[{index}]"
+        if not isinstance(raw, dict):
+            problems.add(where, "each comment must be an object.")
+            continue
+        number = _get(raw, "id", int, where, problems)
+        code = _get(raw, "question", str, where, problems)
+        reply_to = _get(raw, "reply_to", int, where, problems, optional=True)
+        body = _get(raw, "body", str, where, problems)
+        author = _get(raw, "author", str, where, problems, optional=True)
+        resolved_by = _get(raw, "resolved_by", str, where, problems, optional=True)
+        created_at = _when(raw, "created_at", where, problems, optional=True)
+        resolved_at = _when(raw, "resolved_at", where, problems, optional=True)
+        question = questions.get(code) if code is not None else None
+        if code is not None and question is None and questions:
+            problems.add(where, f"question {code} is not in this questionnaire.")
+        if body is not None and not body.strip():
+            problems.add(where, "a comment needs a body.")
+        elif body is not None and len(body) > COMMENT_MAX_LENGTH:
+            problems.add(where, f"a comment is at most {COMMENT_MAX_LENGTH} characters.")
+        if reply_to is not None and reply_to not in seen:
+            problems.add(where, f"reply to comment {reply_to}, which does not come before it.")
+        if reply_to is not None and resolved_at is not None:
+            problems.add(where, "a reply is not resolved on its own: its thread is.")
+        if None in (number, question, body) or not body.strip():
+            continue
+        seen.add(number)
+        rows.append(
+            {
+                "id": number,
+                "question": question,
+                "reply_to": reply_to,
+                "author": author,
+                "body": body,
+                "created_at": created_at,
+                "resolved_by": resolved_by,
+                "resolved_at": resolved_at,
+            }
+        )
+    return rows
+
+
+def _store_comments(assessment, rows, people, creator) -> None:
+    """Comments in order, replies linked to their threads; an author who is not a member here is
+    named in the text and the importing account stands in."""
+    stored: dict[int, Comment] = {}
+    for row in rows:
+        author = people.get(row["author"])
+        body = row["body"]
+        if author is None:
+            author = creator
+            body = f"({row['author'] or 'a former member'}, not a member here:) {body}"
+        resolved = row["reply_to"] is None and row["resolved_at"] is not None
+        comment = Comment.objects.create(
+            assessment=assessment,
+            question=row["question"],
+            reply_to=stored.get(row["reply_to"]),
+            author=author,
+            body=body,
+            resolved_by=(people.get(row["resolved_by"]) or creator) if resolved else None,
+            resolved_at=row["resolved_at"] if resolved else None,
+        )
+        comment.created_at = row["created_at"] or comment.created_at
+        stored[row["id"]] = comment
+    if stored:
+        Comment.objects.bulk_update(stored.values(), ["created_at"])
 
 
 def _check_plan(data: dict, questions: dict, problems: _Problems) -> list[dict]:

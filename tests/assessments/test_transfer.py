@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from assessments import selectors, services
-from assessments.models import Answer, Assessment, ScoreSnapshot
+from assessments.models import Answer, Assessment, Comment, ScoreSnapshot
 from assessments.transfer import (
     TransferError,
     answers_csv,
@@ -156,6 +156,40 @@ def test_an_approved_assessment_imports_approved_with_an_equal_snapshot(approved
     assert copy_.snapshot.result == approved.snapshot.result
     assert scores_of(copy_) == scores_of(approved)
     assert answers_of(copy_) == answers_of(approved)
+
+
+def test_comments_and_the_attestation_come_along(draft, preparer, command, agency, outsider):
+    fill(draft, preparer)
+    services.assessment_submit(assessment=draft, user=preparer)
+    question = draft.applicable_questions().order_by("position").first()
+    thread = services.comment_add(
+        assessment=draft, question=question, user=command, body="Which policy is this?"
+    )
+    services.comment_add(
+        assessment=draft, question=question, user=preparer, body="Policy 4.2.", reply_to=thread
+    )
+    services.comment_resolve(comment=thread, user=preparer)
+    services.comment_add(assessment=draft, question=question, user=command, body="Still open.")
+    services.assessment_approve(
+        assessment=draft,
+        user=command,
+        membership=command.membership,
+        attested=True,
+        flags_confirmed=True,
+    )
+
+    copy_ = round_trip(draft, agency)
+    draft.refresh_from_db()
+
+    def threads(assessment):
+        return [
+            (c.question.code, c.author.username, c.body, c.reply_to.body if c.reply_to else None,
+             c.resolved_by.username if c.resolved_by else None, c.created_at)
+            for c in Comment.objects.filter(assessment=assessment).order_by("created_at", "pk")
+        ]  # fmt: skip
+
+    assert threads(copy_) == threads(draft)
+    assert copy_.attestation == draft.attestation != ""
 
 
 def test_the_activity_trail_comes_along_with_an_entry_for_the_import(draft, preparer, agency):
