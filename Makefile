@@ -26,7 +26,8 @@ migrate: $(STAMP)
 # The web server and one background worker (PDF reports), stopped together by Ctrl+C.
 run: migrate
 	$(BIN)/python manage.py seed_demo
-	@echo "Readiness is at http://127.0.0.1:$(PORT)/ with one report worker (stop both with Ctrl+C)"
+	@echo "Readiness is at http://127.0.0.1:$(PORT)/ with one worker for reports and mail (stop both with Ctrl+C)"
+	@echo "Mail (invitations, password resets, notifications) is printed here by the worker, not sent."
 	@$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
