@@ -399,6 +399,12 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, draft):
     assert response["Location"].startswith(reverse("login"))
 
 
+def test_the_overview_links_to_the_answer_sheet(client_for, draft, preparer):
+    response = client_for(preparer).get(reverse("assessment", args=[draft.pk]))
+
+    assert f'<a href="{sheet_url(draft)}">Answer sheet</a>' in response.content.decode()
+
+
 def test_the_sheet_has_a_print_stylesheet(client_for, draft, preparer):
     page = get_sheet(client_for(preparer), draft).content.decode()
 
