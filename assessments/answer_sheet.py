@@ -166,8 +166,8 @@ def answer_sheet(
     filters: SheetFilters | None = None,
 ) -> AnswerSheet:
     """The sheet of the whole assessment, or of `section`, with the rows that meet `filters`.
-    Five queries (the answers, comments, current evidence, the baseline and its answers),
-    whatever the number of questions."""
+    At most five queries (the answers, comments, current evidence, the baseline and, when
+    there is one, its answers), whatever the number of questions."""
     filters = filters or SheetFilters()
     questions = selectors.asked_questions(assessment)
     if section is not None:
