@@ -1,5 +1,6 @@
-"""The answer sheet in a browser on a 390-pixel phone: no sideways scrolling, no axe-core
-violation, filters that work without script, and a print view without navigation or filters."""
+"""The answer sheet in a browser on a 390-pixel phone, and at 320 pixels: no sideways scrolling,
+no axe-core violation, filters that work without script, and a print view without navigation or
+filters."""
 
 from __future__ import annotations
 
@@ -15,12 +16,11 @@ from tests.e2e.test_reflow import expect_every_control_on_screen, expect_no_side
 from tests.factories import PASSWORD, answer_questions
 from tests.pages import question
 
-PHONE = {"width": 390, "height": 844}
 
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport=PHONE)
+@pytest.fixture(params=[390, 320], ids=["390px", "320px"])
+def phone(browser, request):
+    """A phone's screen, and the narrowest WCAG 1.4.10 asks pages to reflow to."""
+    context = browser.new_context(viewport={"width": request.param, "height": 844})
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     yield page
@@ -71,7 +71,8 @@ def test_the_answer_sheet_fits_a_phone_and_passes_axe(phone: Page, live_server, 
     expect_no_sideways_scrolling(phone)
     expect_every_control_on_screen(phone)
     audit("answer sheet, all steps")
-    phone.screenshot(path=str(ARTIFACTS_DIR / "answer-sheet-390.png"))
+    width = phone.viewport_size["width"]
+    phone.screenshot(path=str(ARTIFACTS_DIR / f"answer-sheet-{width}px.png"))
 
     phone.get_by_label("With comments").check()
     with phone.expect_navigation():
@@ -88,5 +89,5 @@ def test_the_answer_sheet_fits_a_phone_and_passes_axe(phone: Page, live_server, 
     expect(phone.locator("form.sheet-filters")).to_be_hidden()
     expect(phone.get_by_role("navigation", name="Main")).to_be_hidden()
     expect(phone.locator("article").first).to_be_visible()
-    phone.screenshot(path=str(ARTIFACTS_DIR / "answer-sheet-print.png"), full_page=True)
+    phone.screenshot(path=str(ARTIFACTS_DIR / f"answer-sheet-{width}px-print.png"), full_page=True)
     audit.assert_clean()
