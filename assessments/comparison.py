@@ -8,7 +8,7 @@ carry-over table). A question with no counterpart is "not comparable".
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .scoring import AssessmentResult, Level
@@ -96,7 +96,7 @@ def compare(
 ) -> Comparison:
     """`codes`: earlier code → this code; `asked_now`: code → (section code, prompt) of this
     assessment's questions in order; `asked_then`: the earlier assessment's question codes."""
-    earlier_of = {new: old for old, new in codes.items() if old in asked_then}
+    earlier_of = earlier_codes(codes, asked_then)
     dimensions = tuple(
         ScoreChange(d.key, d.label, t.score, d.score, t.level, d.level)
         for d, t in zip(now.dimensions, then.dimensions, strict=True)
@@ -116,16 +116,13 @@ def compare(
         for s in now.sections
     )
     changed = []
-    for code, (section_code, prompt) in asked_now.items():
-        old = earlier_of.get(code)
-        if old is None:
-            continue
-        before = answers_then.get(old, AnswerView("Unanswered"))
-        after = answers_now.get(code, AnswerView("Unanswered"))
-        if before.text != after.text:
-            changed.append(
-                AnswerChange(code, old, section_code, prompt, before.text, after.text, after.by)
-            )
+    for code, (old, before, after) in changed_answers(
+        answers_then=answers_then, answers_now=answers_now, earlier_of=earlier_of, asked=asked_now
+    ).items():
+        section_code, prompt = asked_now[code]
+        changed.append(
+            AnswerChange(code, old, section_code, prompt, before.text, after.text, after.by)
+        )
     gaps_then = {codes[g.code] for g in then.critical_gaps if codes.get(g.code) in asked_now}
     gaps_now = {g.code for g in now.critical_gaps if g.code in earlier_of}
     order = list(asked_now)
@@ -141,6 +138,34 @@ def compare(
             sorted(old for old in asked_then if codes.get(old) not in asked_now)
         ),
     )
+
+
+def earlier_codes(codes: Mapping[str, str], asked_then: Iterable[str]) -> dict[str, str]:
+    """This assessment's code → the earlier code whose answer it compares with (asked then)."""
+    asked_then = set(asked_then)
+    return {new: old for old, new in codes.items() if old in asked_then}
+
+
+def changed_answers(
+    *,
+    answers_then: Mapping[str, AnswerView],
+    answers_now: Mapping[str, AnswerView],
+    earlier_of: Mapping[str, str],
+    asked: Iterable[str],
+) -> dict[str, tuple[str, AnswerView, AnswerView]]:
+    """Code → (earlier code, answer then, answer now) for each code of `asked`, in its order,
+    whose answer differs from its earlier counterpart's; one without a counterpart is not
+    comparable and never listed. An answer missing on either side is "Unanswered"."""
+    changed = {}
+    for code in asked:
+        old = earlier_of.get(code)
+        if old is None:
+            continue
+        before = answers_then.get(old, AnswerView("Unanswered"))
+        after = answers_now.get(code, AnswerView("Unanswered"))
+        if before.text != after.text:
+            changed[code] = (old, before, after)
+    return changed
 
 
 def _position(order: list[str]):

@@ -460,7 +460,9 @@ def comparison_baseline(assessment: Assessment) -> Assessment | None:
     )
 
 
-def _answer_views(assessment: Assessment) -> dict:
+def answer_views(assessment: Assessment) -> dict:
+    """The assessment's answers as the comparison reads them, by question code. From
+    `assessment_answers`."""
     from .comparison import AnswerView
 
     views = {}
@@ -500,8 +502,8 @@ def assessment_comparison(
     comparison = compare(
         then=then,
         now=now,
-        answers_then=_answer_views(baseline),
-        answers_now=_answer_views(assessment),
+        answers_then=answer_views(baseline),
+        answers_now=answer_views(assessment),
         codes=codes,
         asked_now=asked_now,
         asked_then=asked_then,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import review_views, transfer_views, views
+from . import review_views, sheet_views, transfer_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -29,6 +29,12 @@ urlpatterns = [
         "assessments/<int:pk>/not-applicable/<int:question_id>/acknowledge/",
         views.not_applicable_acknowledge,
         name="na_acknowledge",
+    ),
+    path("assessments/<int:pk>/answers/", sheet_views.answer_sheet_all, name="answer_sheet"),
+    path(
+        "assessments/<int:pk>/answers/<str:code>/",
+        sheet_views.answer_sheet_section,
+        name="answer_sheet_section",
     ),
     path("assessments/<int:pk>/results/", views.assessment_results, name="assessment_results"),
     path("assessments/<int:pk>/plan/", views.plan_create, name="assessment_plan_create"),

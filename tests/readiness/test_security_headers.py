@@ -86,6 +86,8 @@ PAGES = {
     "plan_calendar": (AGENCY_ADMIN, 200),
     "plan_calendar_feed": (ANONYMOUS, 200),  # by its secret address
     "answer_evidence": (AGENCY_ADMIN, 200),
+    "answer_sheet": (AGENCY_ADMIN, 200),
+    "answer_sheet_section": (AGENCY_ADMIN, 200),
     "evidence_download": (AGENCY_ADMIN, 200),
     "evidence_remove": (AGENCY_ADMIN, 405),
     "plan_item_evidence": (AGENCY_ADMIN, 200),

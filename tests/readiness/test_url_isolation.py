@@ -78,6 +78,8 @@ ASSESSMENT_OBJECTS = {
     "answer_evidence",
     "question_comments",
     "comment_resolve",
+    "answer_sheet",
+    "answer_sheet_section",
 }
 # Addresses that carry a membership id.
 MEMBER_OBJECTS = {"member_role", "member_deactivate", "member_reactivate", "member_invite"}
@@ -119,6 +121,8 @@ PREPARER_MAY = {
     "plan_calendar",
     "assessment_compare",
     "answer_evidence",
+    "answer_sheet",
+    "answer_sheet_section",
     "evidence_download",
     "evidence_remove",
     "plan_item_evidence",
@@ -181,7 +185,10 @@ def urls_of_agency_a(draft, preparer, command):
     urls = {}
     for name in url_names() - PUBLIC - SECRET_ADDRESS:
         if name in ASSESSMENT_OBJECTS:
-            kwargs = {"pk": draft.pk, **({"code": "CAP"} if name == "section" else {})}
+            kwargs = {
+                "pk": draft.pk,
+                **({"code": "CAP"} if name in ("section", "answer_sheet_section") else {}),
+            }
             if name in ("na_acknowledge", "answer_evidence", "question_comments"):
                 kwargs["question_id"] = question.pk
             if name == "comment_resolve":
