@@ -117,29 +117,6 @@ class AnswerSheet:
     has_evidence: bool  # whether any question in scope has current evidence
 
 
-def comment_threads(assessment: Assessment) -> dict[int, list[Thread]]:
-    """The assessment's comment threads by question id, oldest first; a reply to a reply belongs
-    to the thread of the comment it ends at. One query."""
-    comments = list(
-        Comment.objects.filter(assessment_id=assessment.pk)
-        .select_related("author", "resolved_by")
-        .order_by("created_at", "pk")
-    )
-    by_pk = {comment.pk: comment for comment in comments}
-    replies: dict[int, list[Comment]] = defaultdict(list)
-    for comment in comments:
-        if comment.reply_to_id is not None:
-            root = comment
-            while root.reply_to_id is not None and root.reply_to_id in by_pk:
-                root = by_pk[root.reply_to_id]
-            replies[root.pk].append(comment)
-    threads: dict[int, list[Thread]] = defaultdict(list)
-    for comment in comments:
-        if comment.reply_to_id is None:
-            threads[comment.question_id].append(Thread(comment, replies.get(comment.pk, [])))
-    return dict(threads)
-
-
 def changed_since(assessment: Assessment, baseline: Assessment) -> dict[str, AnswerView]:
     """This assessment's question codes whose answer differs from the baseline's, each with the
     baseline's answer: the compare page's rule (across questionnaire versions, through the
@@ -173,7 +150,10 @@ def answer_sheet(
     if section is not None:
         questions = [q for q in questions if q.section_id == section.pk]
     answers = selectors.assessment_answers(assessment)
-    threads = comment_threads(assessment)
+    threads = {
+        question_id: [Thread(comment, comment.thread) for comment in listed]
+        for question_id, listed in selectors.assessment_comments(assessment).items()
+    }
     evidence = current_evidence(assessment.pk)
     baseline = selectors.comparison_baseline(assessment)
     earlier = changed_since(assessment, baseline) if baseline is not None else {}
