@@ -157,8 +157,8 @@ def test_command_pages(
     page.goto(f"{live_server.url}/")
     audit("dashboard with an assessment")
     page.goto(overview)
-    expect(page.get_by_role("button", name="Approve")).to_be_visible()
-    audit("overview, submitted, with the approve and return forms")
+    expect(page.get_by_role("link", name="Review and approve")).to_be_visible()
+    audit("overview, submitted, with the approve link and the return form")
     page.get_by_label("Comment for the preparers").fill("Attach the budget memo to CAP-04.")
     with page.expect_navigation():
         page.get_by_role("button", name="Return to draft").click()
@@ -168,7 +168,11 @@ def test_command_pages(
     services.assessment_submit(assessment=assessment, user=preparer)
     page.goto(overview)
     with page.expect_navigation():
-        page.get_by_role("button", name="Approve").click()
+        page.get_by_role("link", name="Review and approve").click()
+    audit("approve screen")
+    page.get_by_label("I have reviewed this assessment").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile(r"^Approve as")).click()
     expect(page.get_by_text("Approved. The assessment is locked")).to_be_visible()
     audit("overview, approved")
     page.goto(f"{overview}results/")
@@ -240,9 +244,9 @@ def test_preparer_pages(
     page.goto(overview)
     audit("overview, draft")
     with page.expect_navigation():
-        page.get_by_role("button", name="Submit for review").click()
-    expect(page.get_by_role("heading", name="Questions still to answer")).to_be_visible()
-    audit("overview with the missing questions")
+        page.get_by_role("link", name="Review and submit").click()
+    expect(page.get_by_role("heading", name=re.compile(r"unanswered"))).to_be_visible()
+    audit("submit screen with the missing questions")
     page.goto(f"{overview}?show=unanswered#filtered")
     audit("overview, filter: unanswered")
     page.goto(f"{overview}?show=notes#filtered")

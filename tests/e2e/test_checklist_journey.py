@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from assessments import services
@@ -63,6 +65,8 @@ def test_preparer_answers_a_section_by_keyboard_and_command_approves(
     page.goto(f"{live_server.url}/assessments/{draft.pk}/")
     expect(page.get_by_text(f"{draft.applicable_questions().count()} of")).to_be_visible()
     with page.expect_navigation():
+        page.get_by_role("link", name="Review and submit").click()
+    with page.expect_navigation():
         page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_text("Submitted for review.")).to_be_visible()
 
@@ -70,7 +74,10 @@ def test_preparer_answers_a_section_by_keyboard_and_command_approves(
     sign_in("command", PASSWORD)
     page.goto(f"{live_server.url}/assessments/{draft.pk}/")
     with page.expect_navigation():
-        page.get_by_role("button", name="Approve").click()
+        page.get_by_role("link", name="Review and approve").click()
+    page.get_by_label("I have reviewed this assessment").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile(r"^Approve as")).click()
     expect(page.get_by_text("Approved. The assessment is locked")).to_be_visible()
     draft.refresh_from_db()
     assert draft.status == Assessment.Status.APPROVED

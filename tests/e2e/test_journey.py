@@ -87,7 +87,7 @@ def sign_out(page: Page) -> None:
 
 def open_assessment(page: Page) -> None:
     with page.expect_navigation():
-        page.get_by_role("link", name=TITLE).click()
+        page.get_by_role("link", name=TITLE, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
 
 
@@ -231,6 +231,8 @@ def test_the_whole_journey(page: Page, live_server, command, preparer, agency, q
     journey.step("full-results")
     page.go_back()
     with page.expect_navigation():
+        page.get_by_role("link", name="Review and submit").click()
+    with page.expect_navigation():
         page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_text("Submitted for review.")).to_be_visible()
     journey.step("preparer-submits")
@@ -251,8 +253,8 @@ def test_the_whole_journey(page: Page, live_server, command, preparer, agency, q
     # The preparer reads the comment, fixes the answer and submits again.
     sign_in(page, url, "preparer")
     open_assessment(page)
-    returned = page.get_by_role("note").filter(has_text="Returned by")
-    expect(returned).to_contain_text("Returned by Command Tester")
+    returned = page.get_by_role("note").filter(has_text="Returned for changes by")
+    expect(returned).to_contain_text("Returned for changes by Command Tester")
     expect(returned).to_contain_text(RETURN_COMMENT)
     journey.step("preparer-sees-the-comment")
     with page.expect_navigation():
@@ -270,6 +272,8 @@ def test_the_whole_journey(page: Page, live_server, command, preparer, agency, q
     with page.expect_navigation():
         page.get_by_role("link", name="Back to the overview").click()
     with page.expect_navigation():
+        page.get_by_role("link", name="Review and submit").click()
+    with page.expect_navigation():
         page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_text("Submitted for review.")).to_be_visible()
     journey.step("preparer-submits-again")
@@ -280,7 +284,10 @@ def test_the_whole_journey(page: Page, live_server, command, preparer, agency, q
     verify_two_step(page, "command")
     open_assessment(page)
     with page.expect_navigation():
-        page.get_by_role("button", name="Approve").click()
+        page.get_by_role("link", name="Review and approve").click()
+    page.get_by_label("I have reviewed this assessment").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile(r"^Approve as")).click()
     expect(page.get_by_text("Approved. The assessment is locked")).to_be_visible()
     journey.step("command-approves")
     with page.expect_download() as info:

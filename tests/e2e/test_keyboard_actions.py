@@ -5,6 +5,8 @@ test_checklist_journey.py and test_journey.py; the skip link and focus ring in t
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
@@ -75,7 +77,9 @@ def test_command_staff_do_everything_by_keyboard(
     expect(page.get_by_text("Returned to draft with your comment.")).to_be_visible()
     services.assessment_submit(assessment=draft, user=preparer)
     page.goto(overview)
-    activate(page, page.get_by_role("button", name="Approve"))
+    activate(page, page.get_by_role("link", name="Review and approve"))
+    press(page, page.get_by_label("I have reviewed this assessment"), "Space")
+    activate(page, page.get_by_role("button", name=re.compile(r"^Approve as")))
     draft.refresh_from_db()
     assert draft.status == Assessment.Status.APPROVED
 

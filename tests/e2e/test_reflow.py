@@ -139,7 +139,7 @@ def test_pages_reflow_without_losing_content(
     overview = f"{live_server.url}/assessments/{draft.pk}/"
     page.goto(f"{overview}?show=unanswered#filtered")
     expect_no_sideways_scrolling(page)
-    expect_reachable(page, page.get_by_role("button", name="Submit for review"))
+    expect_reachable(page, page.get_by_role("link", name="Review and submit"))
     screenshot(page, layout, "overview")
     audit("overview")
 
