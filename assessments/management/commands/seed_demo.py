@@ -370,6 +370,20 @@ class Command(BaseCommand):
                 )
             )
             services.answers_save(assessment=draft, user=preparer, data=data, force=True)
+            # A review under way: command staff asked about one answer; the preparer replied.
+            thread = services.comment_add(
+                assessment=draft,
+                question=by_code["ICE-03"],
+                user=command,
+                body="Has county counsel reviewed the draft MOA yet? Attach the memo when it comes.",
+            )
+            services.comment_add(
+                assessment=draft,
+                question=by_code["ICE-03"],
+                user=preparer,
+                body="Counsel expects to finish by the end of the month; I will attach it then.",
+                reply_to=thread,
+            )
         other = users["other"]
         if not sample.assessments.exists():
             services.assessment_start(
