@@ -375,7 +375,7 @@ class Command(BaseCommand):
                 assessment=draft,
                 question=by_code["ICE-03"],
                 user=command,
-                body="Has county counsel reviewed the draft MOA yet? Attach the memo when it comes.",
+                body="Has county counsel reviewed the draft MOA? Attach the memo when it comes.",
             )
             services.comment_add(
                 assessment=draft,
