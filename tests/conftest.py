@@ -20,6 +20,7 @@ from tests.factories import (
     MemberFactory,
     OutsiderFactory,
     PreparerFactory,
+    answer_questions,
     totp_device,
 )
 from tests.questionnaire_files import load_questionnaire_text
@@ -119,6 +120,20 @@ def outsider_draft(questionnaire, other_agency, outsider):
     return AssessmentFactory(
         agency=other_agency, created_by=outsider, title="Sample review", models=["TFM"]
     )
+
+
+@pytest.fixture
+def complete_draft(draft, preparer):
+    """The draft with every applicable question answered by the preparer."""
+    answer_questions(draft, preparer)
+    return draft
+
+
+@pytest.fixture
+def submitted(complete_draft, preparer):
+    """The complete draft, submitted for review by the preparer (read back fresh)."""
+    services.assessment_submit(assessment=complete_draft, user=preparer)
+    return type(complete_draft).objects.get(pk=complete_draft.pk)
 
 
 @pytest.fixture

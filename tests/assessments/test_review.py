@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from django.urls import reverse
 
 from assessments import services
@@ -13,18 +12,6 @@ from assessments.models import Answer, Assessment, Comment
 from audit.models import Event
 from tests.factories import answer_questions
 from tests.pages import question, text_of
-
-
-@pytest.fixture
-def complete_draft(draft, preparer) -> Assessment:
-    answer_questions(draft, preparer)
-    return draft
-
-
-@pytest.fixture
-def submitted(complete_draft, preparer) -> Assessment:
-    services.assessment_submit(assessment=complete_draft, user=preparer)
-    return Assessment.objects.get(pk=complete_draft.pk)
 
 
 def comments_url(assessment, code: str) -> str:

@@ -33,18 +33,6 @@ def activity_rows(response) -> list[str]:
 
 
 @pytest.fixture
-def complete_draft(draft, preparer) -> Assessment:
-    answer_questions(draft, preparer)
-    return draft
-
-
-@pytest.fixture
-def submitted(complete_draft, preparer) -> Assessment:
-    services.assessment_submit(assessment=complete_draft, user=preparer)
-    return Assessment.objects.get(pk=complete_draft.pk)
-
-
-@pytest.fixture
 def approved(submitted, command) -> Assessment:
     services.assessment_approve(
         assessment=submitted,

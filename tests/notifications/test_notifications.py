@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-import pytest
 from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
@@ -12,14 +11,8 @@ from django.urls import reverse
 from assessments import services
 from assessments.models import Assessment
 from notifications.models import EmailOptOut, Notification
-from tests.factories import CommandFactory, MemberFactory, answer_questions
+from tests.factories import CommandFactory, MemberFactory
 from tests.pages import question, text_of
-
-
-@pytest.fixture
-def complete_draft(draft, preparer) -> Assessment:
-    answer_questions(draft, preparer)
-    return draft
 
 
 def recipients() -> list[list[str]]:
