@@ -105,7 +105,10 @@ def membership_or_none(user) -> Membership | None:
         return None
     if not hasattr(user, "_readiness_membership"):
         user._readiness_membership = (
-            Membership.objects.select_related("agency", "user").filter(user_id=user.pk).first()
+            Membership.objects.select_related("agency", "user")
+            .defer("agency__logo_png")  # read by the report alone
+            .filter(user_id=user.pk)
+            .first()
         )
     return user._readiness_membership
 

@@ -22,10 +22,13 @@ from .models import Answer, Assessment
 
 # What the pages of one assessment show with it (its agency and state law among them).
 ASSESSMENT_RELATED = ("agency", "questionnaire", "approved_by", "state_profile__law")
+# The agency's logo (up to a few hundred KB) is read by the report alone (reports.context).
+ASSESSMENT_DEFERRED = ("agency__logo_png",)
 
 MEMBER_ASSESSMENT = PreparedQuery(
     lambda pk, agency_id: (
         Assessment.objects.select_related(*ASSESSMENT_RELATED, "carried_from__questionnaire")
+        .defer(*ASSESSMENT_DEFERRED)
         .annotate(**current_profile_annotations("agency__state"))
         .filter(pk=pk, agency_id=agency_id)
     )
@@ -46,7 +49,11 @@ def assessment_for_member(*, membership: Membership, pk: int) -> Assessment:
 def assessment_by_id(pk: int) -> Assessment:
     """An assessment for background work (no member to check: the request that queued the
     work did). One query."""
-    return Assessment.objects.select_related(*ASSESSMENT_RELATED).get(pk=pk)
+    return (
+        Assessment.objects.select_related(*ASSESSMENT_RELATED)
+        .defer(*ASSESSMENT_DEFERRED)
+        .get(pk=pk)
+    )
 
 
 def agency_assessments(agency: Agency) -> QuerySet[Assessment]:
