@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from agencies.models import Agency, Membership, person_name
@@ -18,7 +18,7 @@ from questionnaires.models import Question, Section
 from questionnaires.selectors import questionnaire_layout
 
 from . import scoring
-from .models import Answer, Assessment
+from .models import Answer, Assessment, Comment
 
 # What the pages of one assessment show with it (its agency and state law among them).
 ASSESSMENT_RELATED = ("agency", "questionnaire", "approved_by", "state_profile__law")
@@ -595,3 +595,14 @@ def critical_yes_without_evidence(assessment: Assessment) -> list[Question]:
         key=lambda answer: answer.question.position,
     )
     return [a.question for a in answers if a.question_id not in with_evidence]
+
+
+def comment_version(assessment_id: int) -> str:
+    """Changes whenever the assessment's comments do (added, resolved, reopened). One query."""
+    stamp = Comment.objects.filter(assessment_id=assessment_id).aggregate(
+        count=Count("pk"),
+        added=Max("created_at"),
+        resolved=Count("resolved_at"),
+        last_resolved=Max("resolved_at"),
+    )
+    return f"{stamp['count']}:{stamp['added']}:{stamp['resolved']}:{stamp['last_resolved']}"
