@@ -27,7 +27,8 @@ from questionnaires.models import PartnershipModel, Question
 TOP_ACTIONS = 3
 # Critical gaps told in full on page 2; the others are named by code, so the decision pages
 # keep to two pages whatever the number of gaps.
-GAPS_IN_FULL = 5
+GAPS_IN_FULL = 4
+NOT_APPLICABLE_IN_FULL = 2
 # The weights appendix sets this many questions side by side, so it takes a third of a page.
 WEIGHT_COLUMNS = 3
 # The family report.css gives the shipped DejaVu Sans files.
@@ -345,6 +346,10 @@ def report_context(assessment: Assessment) -> dict:
         overall_score=result.overall_score,
         gap_rows=gaps[:GAPS_IN_FULL],
         more_gap_codes=[a.code for a in gaps[GAPS_IN_FULL:]],
+        critical_na_shown=context["critical_not_applicable"][:NOT_APPLICABLE_IN_FULL],
+        critical_na_more=[
+            c.code for c in context["critical_not_applicable"][NOT_APPLICABLE_IN_FULL:]
+        ],
         gap_count=len(gaps),
         top_actions=[a for a in actions if not a.critical][:TOP_ACTIONS],
         has_plan=bool(context["plan_rows"]),

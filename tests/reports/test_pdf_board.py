@@ -244,3 +244,31 @@ def test_the_letterhead_is_on_the_cover(draft, agency, agency_admin, preparer, c
     images = reader.pages[0].images
     assert len(images) == 1
     assert images[0].image.size == (400, 120)
+
+
+def test_many_gaps_exceptions_and_a_letterhead_still_leave_the_signature_on_page_two(
+    draft, agency, agency_admin, preparer, command, client_for
+):
+    critical = list(draft.applicable_questions().filter(critical=True).order_by("position"))
+    excepted = [q.code for q in critical[1::2]]
+    answer_questions(
+        draft,
+        preparer,
+        values=FULL_MARKS,
+        note=evidence_note,
+        overrides=critical_no(draft),
+        not_applicable=excepted,
+    )
+    agency_services.agency_logo_set(
+        agency=agency,
+        actor_membership=agency_admin.membership,
+        data=png_bytes(size=(600, 270)),
+        ip_address=None,
+    )
+
+    pages = pages_text(download(client_for(command), draft).content)
+
+    first_two = " ".join(pages[:2])
+    assert len(excepted) >= 3
+    assert "Approval and signature" in first_two and "Signature Date Name Title" in first_two
+    assert f"and {', '.join(excepted[2:])}." in first_two  # every exception named
