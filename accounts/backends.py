@@ -27,6 +27,7 @@ def _member_query(pk):
     return (
         get_user_model()
         ._default_manager.select_related("membership__agency")
+        .defer("membership__agency__logo_png")  # read by the report alone
         .annotate(**{name: _first_confirmed(m) for name, m in DEVICE_ATTRIBUTES.items()})
         .annotate(readiness_unread=unread_count_annotation())
         .filter(pk=pk)

@@ -25,6 +25,7 @@ class Action(StrEnum):
     REOPEN = "reopen"  # start a new revision of an approved assessment
     EXPORT = "export"  # JSON export and answers CSV
     MANAGE_MEMBERS = "manage_members"
+    MANAGE_AGENCY = "manage_agency"  # the agency's letterhead on its reports
     READ_AUDIT = "read_audit"  # the agency's audit log
     PLAN = "plan"  # create plan items, assign and change any of them
     PLAN_PROGRESS = "plan_progress"  # record progress on plan items the member owns
@@ -45,6 +46,7 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.REOPEN: COMMAND_ROLES,
     Action.EXPORT: COMMAND_ROLES,
     Action.MANAGE_MEMBERS: frozenset({Role.AGENCY_ADMIN}),
+    Action.MANAGE_AGENCY: frozenset({Role.AGENCY_ADMIN}),
     Action.READ_AUDIT: COMMAND_ROLES,
     Action.PLAN: COMMAND_ROLES,
     Action.PLAN_PROGRESS: EVERY_ROLE,
@@ -62,6 +64,7 @@ REFUSALS: dict[Action, str] = {
     Action.REOPEN: "Only command staff can reopen an assessment.",
     Action.EXPORT: "Only command staff can export an assessment.",
     Action.MANAGE_MEMBERS: "Only an agency administrator of this agency can manage its members.",
+    Action.MANAGE_AGENCY: "Only an agency administrator of this agency can change its letterhead.",
     Action.READ_AUDIT: "Only command staff and agency administrators can read the audit log.",
     Action.PLAN: "Only command staff can create plan items or change another member's items.",
     Action.PLAN_PROGRESS: "Only members of this agency can record progress on its plan.",
@@ -111,7 +114,10 @@ def membership_or_none(user) -> Membership | None:
         return None
     if not hasattr(user, "_readiness_membership"):
         user._readiness_membership = (
-            Membership.objects.select_related("agency", "user").filter(user_id=user.pk).first()
+            Membership.objects.select_related("agency", "user")
+            .defer("agency__logo_png")  # read by the report alone
+            .filter(user_id=user.pk)
+            .first()
         )
     return user._readiness_membership
 

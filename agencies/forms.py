@@ -175,3 +175,18 @@ def bound_form(form_class, request, **kwargs):
     form = form_class(request.POST, **kwargs)
     add_body_errors(form, request)
     return form
+
+
+class LogoForm(forms.Form):
+    logo = forms.FileField(
+        label="Logo file",
+        help_text="PNG or JPEG, at most 2 MB and 5000 pixels on a side. It is scaled to at most "
+        "600 × 270 pixels and saved again as PNG. SVG is not accepted.",
+        error_messages={"required": "Choose a PNG or JPEG file to upload."},
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Upload logo"))

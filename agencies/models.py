@@ -34,6 +34,10 @@ class Agency(models.Model):
     sworn_officers = models.PositiveIntegerField(null=True, blank=True)
     operates_jail = models.BooleanField(default=False)
     jail_capacity = models.PositiveIntegerField(null=True, blank=True)
+    # The letterhead on the report's cover: a PNG re-encoded on upload (agencies.services.
+    # agency_logo_set), kept in the database so every server of an installation has it.
+    logo_png = models.BinaryField(null=True, blank=True, editable=False)
+    logo_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -7,6 +7,8 @@ raises `PermissionDenied` or `ValidationError` with a message the user can act o
 
 from __future__ import annotations
 
+import hashlib
+import io
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -20,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from PIL import Image
 
 from audit.models import Event
 from audit.request import client_ip
@@ -28,6 +31,7 @@ from notifications.models import Kind as NewsKind
 from notifications.services import News, notify
 
 from .access import Action, require
+from .logo import CleanLogo, logo_clean
 from .models import Agency, Membership, Role, person_name
 
 IN_ADMIN = "In the Django admin."
@@ -361,3 +365,80 @@ def admin_change_record(request, kind: str, subject_user, *, comment: str = IN_A
     _member_event(
         request, kind, actor=request.user, subject_user=subject_user, comment=comment, **fields
     )
+
+
+def _locked_agency_admin(actor_membership: Membership, agency_id: int) -> Membership:
+    """The actor's membership read again under a row lock, if it may manage `agency_id`."""
+    actor = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(pk=actor_membership.pk)
+        .first()
+    )
+    require(actor, Action.MANAGE_AGENCY, agency_id=agency_id)
+    return actor
+
+
+@transaction.atomic
+def agency_logo_set(
+    *,
+    agency: Agency,
+    actor_membership: Membership,
+    data: bytes,
+    name: str = "",
+    content_type: str = "",
+    ip_address: str | None,
+) -> CleanLogo:
+    """Make `data` (an uploaded PNG or JPEG) the agency's letterhead, cleaned as
+    `agencies.logo.logo_clean` does; raise ValidationError (SVG, not an image, too large) or
+    PermissionDenied. Three queries."""
+    actor = _locked_agency_admin(actor_membership, agency.pk)
+    logo = logo_clean(data, name=name, content_type=content_type)
+    replaced = Agency.objects.filter(pk=agency.pk, logo_updated_at__isnull=False).exists()
+    now = timezone.now()
+    Agency.objects.filter(pk=agency.pk).update(logo_png=logo.png, logo_updated_at=now)
+    agency.logo_png, agency.logo_updated_at = logo.png, now
+    event_record(
+        kind=Event.Kind.LOGO_SET,
+        actor=actor.user,
+        agency_id=agency.pk,
+        ip_address=ip_address,
+        new=logo.summary(),
+        comment=f"Uploaded as “{name[:200]}”"
+        + ("; replaced the earlier letterhead." if replaced else "."),
+    )
+    return logo
+
+
+@transaction.atomic
+def agency_logo_remove(
+    *, agency: Agency, actor_membership: Membership, ip_address: str | None
+) -> bool:
+    """Remove the agency's letterhead; False when it had none. Three queries."""
+    actor = _locked_agency_admin(actor_membership, agency.pk)
+    row = (
+        Agency.objects.select_for_update()
+        .filter(pk=agency.pk)
+        .values_list("logo_png", flat=True)
+        .first()
+    )
+    if not row:
+        return False
+    png = bytes(row)
+    with Image.open(io.BytesIO(png)) as image:
+        width, height = image.size
+    Agency.objects.filter(pk=agency.pk).update(logo_png=None, logo_updated_at=None)
+    agency.logo_png, agency.logo_updated_at = None, None
+    event_record(
+        kind=Event.Kind.LOGO_REMOVED,
+        actor=actor.user,
+        agency_id=agency.pk,
+        ip_address=ip_address,
+        old={
+            "sha256": hashlib.sha256(png).hexdigest(),
+            "width": width,
+            "height": height,
+            "bytes": len(png),
+        },
+    )
+    return True

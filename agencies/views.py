@@ -1,5 +1,5 @@
-"""Agency administrators manage their agency's members; command staff and agency
-administrators read their agency's audit log.
+"""Agency administrators manage their agency's members and its report letterhead; command
+staff and agency administrators read their agency's audit log.
 
 A membership of another agency answers 404 before any role check, so nothing about another
 agency's members can be learnt from the answer.
@@ -11,17 +11,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit import selectors as audit_selectors
+from audit.request import client_ip
 
 from . import services as member_services
 from .access import Action, get_membership, require
-from .forms import AuditFilterForm, MemberAddForm, MemberRoleForm, bound_form
-from .models import Membership, person_name
+from .forms import AuditFilterForm, LogoForm, MemberAddForm, MemberRoleForm, bound_form
+from .logo import MAX_UPLOAD_BYTES
+from .models import Agency, Membership, person_name
 
 AUDIT_PAGE_SIZE = 50
 
@@ -222,3 +224,70 @@ def agency_audit(request: HttpRequest) -> HttpResponse:
         "agencies/audit_log.html",
         {"agency": membership.agency, "form": form, "page": page},
     )
+
+
+def _require_agency_manager(request: HttpRequest) -> Membership:
+    """The signed-in user's membership if they may change the agency's letterhead, else 403."""
+    membership = get_membership(request)
+    require(membership, Action.MANAGE_AGENCY)
+    return membership
+
+
+@login_required
+def agency_logo(request: HttpRequest) -> HttpResponse:
+    """The letterhead printed on the cover of the agency's reports: upload or replace it."""
+    admin = _require_agency_manager(request)
+    agency = Agency.objects.only("pk", "name", "logo_updated_at").get(pk=admin.agency_id)
+    if request.method == "POST":
+        form = LogoForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["logo"]
+            try:
+                logo = member_services.agency_logo_set(
+                    agency=agency,
+                    actor_membership=admin,
+                    # Read at most one byte past the limit: the service refuses it then.
+                    data=upload.read(MAX_UPLOAD_BYTES + 1),
+                    name=upload.name or "",
+                    content_type=upload.content_type or "",
+                    ip_address=client_ip(request),
+                )
+            except (ValidationError, PermissionDenied) as error:
+                form.add_error("logo", _refusal(error))
+            else:
+                messages.success(
+                    request,
+                    f"The letterhead is set ({logo.width} × {logo.height} pixels). It is on the "
+                    "cover of every report made from now on.",
+                )
+                return redirect("agency_logo")
+    else:
+        form = LogoForm()
+    return render(request, "agencies/logo.html", {"agency": agency, "form": form})
+
+
+@login_required
+@require_POST
+def agency_logo_remove(request: HttpRequest) -> HttpResponse:
+    admin = _require_agency_manager(request)
+    removed = member_services.agency_logo_remove(
+        agency=admin.agency, actor_membership=admin, ip_address=client_ip(request)
+    )
+    if removed:
+        messages.success(request, "The letterhead is removed; new reports have none.")
+    else:
+        messages.info(request, "There was no letterhead to remove.")
+    return redirect("agency_logo")
+
+
+@login_required
+@require_GET
+def agency_logo_image(request: HttpRequest) -> HttpResponse:
+    """The stored PNG, for the letterhead page's preview. Only the agency's own."""
+    admin = _require_agency_manager(request)
+    png = Agency.objects.filter(pk=admin.agency_id).values_list("logo_png", flat=True).first()
+    if not png:
+        raise Http404("This agency has no letterhead.")
+    response = HttpResponse(bytes(png), content_type="image/png")
+    response["Cache-Control"] = "private, no-cache"
+    return response

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -31,6 +31,8 @@ ASSESSMENT_RELATED = (
     "returned_by",
     "state_profile__law",
 )
+# The agency's logo (up to a few hundred KB) is read by the report alone (reports.context).
+ASSESSMENT_DEFERRED = ("agency__logo_png",)
 
 
 def _comment_count():
@@ -47,6 +49,7 @@ def _comment_count():
 MEMBER_ASSESSMENT = PreparedQuery(
     lambda pk, agency_id: (
         Assessment.objects.select_related(*ASSESSMENT_RELATED, "carried_from__questionnaire")
+        .defer(*ASSESSMENT_DEFERRED)
         .annotate(**current_profile_annotations("agency__state"))
         .annotate(comment_count=_comment_count())
         .filter(pk=pk, agency_id=agency_id)
@@ -68,7 +71,11 @@ def assessment_for_member(*, membership: Membership, pk: int) -> Assessment:
 def assessment_by_id(pk: int) -> Assessment:
     """An assessment for background work (no member to check: the request that queued the
     work did). One query."""
-    return Assessment.objects.select_related(*ASSESSMENT_RELATED).get(pk=pk)
+    return (
+        Assessment.objects.select_related(*ASSESSMENT_RELATED)
+        .defer(*ASSESSMENT_DEFERRED)
+        .get(pk=pk)
+    )
 
 
 def agency_assessments(agency: Agency) -> QuerySet[Assessment]:
@@ -711,3 +718,14 @@ def assessment_workers(assessment: Assessment) -> list:
         .filter(Q(pk__in=answered) | Q(pk=assessment.submitted_by_id or 0))
         .order_by("pk")
     )
+
+
+def comment_version(assessment_id: int) -> str:
+    """Changes whenever the assessment's comments do (added, resolved, reopened). One query."""
+    stamp = Comment.objects.filter(assessment_id=assessment_id).aggregate(
+        count=Count("pk"),
+        added=Max("created_at"),
+        resolved=Count("resolved_at"),
+        last_resolved=Max("resolved_at"),
+    )
+    return f"{stamp['count']}:{stamp['added']}:{stamp['resolved']}:{stamp['last_resolved']}"

@@ -62,6 +62,9 @@ class Event(models.Model):
         MEMBER_DEACTIVATED = "member_deactivated", "Member deactivated"
         MEMBER_REACTIVATED = "member_reactivated", "Member reactivated"
         PASSWORD_CHANGED = "password_changed", "Password changed"
+        # The agency's letterhead on its reports (new/old: the stored PNG's SHA-256 and size).
+        LOGO_SET = "logo_set", "Report letterhead set"
+        LOGO_REMOVED = "logo_removed", "Report letterhead removed"
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", "Success"
@@ -163,6 +166,7 @@ AGENCY_ROLE = frozenset({"agency", "role"})
 SITE_ROLES = frozenset({"is_staff", "is_superuser"})
 PLAN_FIELDS = frozenset({"item", "title", "owner", "target_date", "status", "wont_do_reason"})
 EVIDENCE_FIELDS = frozenset({"evidence", "title", "version", "name", "sha256"})
+LOGO_FIELDS = frozenset({"sha256", "width", "height", "bytes"})
 
 
 @dataclass(frozen=True)
@@ -238,4 +242,7 @@ PAYLOADS: dict[str, Payload] = {
     K.MEMBER_DEACTIVATED: Payload(old=ACTIVE, new=ACTIVE),  # comment: sessions ended
     K.MEMBER_REACTIVATED: Payload(old=ACTIVE, new=ACTIVE),
     K.PASSWORD_CHANGED: Payload(),
+    # new: the PNG stored (comment: the file's name as uploaded, and the letterhead replaced).
+    K.LOGO_SET: Payload(new=LOGO_FIELDS),
+    K.LOGO_REMOVED: Payload(old=LOGO_FIELDS),
 }

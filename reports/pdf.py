@@ -2,11 +2,14 @@
 
 Everything a user typed is escaped by the template, so it never reaches WeasyPrint as markup.
 The fetcher is the second wall: should markup ever slip through, WeasyPrint may still only read
-the app's own static files (the stylesheet and the fonts), never the network or another file.
+the app's own static files (the stylesheet and the fonts) and PNG images given inline as
+`data:` URIs (the agency's logo), never the network or another file.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 import mimetypes
 import multiprocessing
@@ -22,6 +25,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # Tagged PDF/UA-1: title, language and a structure tree screen readers can follow.
 PDF_VARIANT = "pdf/ua-1"
+# The one kind of data: URI the renderer reads: a PNG (the agency's logo, re-encoded on upload).
+PNG_DATA_URI = "data:image/png;base64,"
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +40,13 @@ def static_root() -> Path:
 
 
 class StaticFilesOnlyFetcher(URLFetcher):
-    """Serves `file:` URLs inside `root` (the app's static/ directory) and refuses the rest.
+    """Serves `file:` URLs inside `root` (the app's static/ directory) and base64 PNG `data:`
+    URIs, and refuses the rest.
 
-    No scheme but `file` (no http, https, ftp or data), no host, no path that resolves outside
-    `root` (`..` segments and symbolic links are resolved first). WeasyPrint turns the raised
-    error into a warning and goes on without the resource.
+    No scheme but `file` and that one `data:` form (no http, https, ftp, no other data), no
+    host, no path that resolves outside `root` (`..` segments and symbolic links are resolved
+    first). A data: URI is decoded here and never fetched. WeasyPrint turns the raised error
+    into a warning and goes on without the resource.
     """
 
     def __init__(self, root: Path | None = None) -> None:
@@ -63,10 +70,24 @@ class StaticFilesOnlyFetcher(URLFetcher):
         return path
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        if url.startswith(PNG_DATA_URI):
+            return self._png(url)
         path = self.resolve(url)
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(
             url=path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type}
+        )
+
+    @staticmethod
+    def _png(url: str) -> URLFetcherResponse:
+        try:
+            body = base64.b64decode(url.removeprefix(PNG_DATA_URI), validate=True)
+        except binascii.Error as error:
+            raise FetchRefused("The report renderer reads only well-formed PNG data.") from error
+        if not body.startswith(b"\x89PNG\r\n\x1a\n"):
+            raise FetchRefused("The report renderer reads only PNG data.")
+        return URLFetcherResponse(
+            url="data:image/png", body=body, headers={"Content-Type": "image/png"}
         )
 
 

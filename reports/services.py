@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 # Bump when the template, the stylesheet or the context changes what a report shows, so
 # reports cached by the previous code are rendered again.
-REPORT_VERSION = "4"
+REPORT_VERSION = "5"
 TEMPLATE = "reports/report.html"
 
 
@@ -39,12 +39,14 @@ class Report:
 
 
 def report_fingerprint(assessment: Assessment) -> str:
-    """Changes whenever the report's content may change. At most five queries (the snapshot,
-    the state-law profile, the plan's and the evidence's last change, the comparison's baseline).
+    """Changes whenever the report's content may change. At most six queries (the snapshot,
+    the state-law profile, the plan's, the evidence's and the comments' last change, the
+    comparison's baseline).
 
     `updated_at` moves on every answer save and every status change (the services bump it),
     so answers need not be read here. A new state-law profile changes a draft's report, and a
-    deadline's days left change with the date.
+    deadline's days left change with the date. Comments, the agency's letterhead and the
+    approver's attestation are printed too.
     """
     snapshot = getattr(assessment, "snapshot", None)
     law = assessment.state_law
@@ -63,17 +65,26 @@ def report_fingerprint(assessment: Assessment) -> str:
         # The plan table and the comparison page follow the plan and the last approval.
         plan_version(assessment.agency_id),
         evidence_version(assessment.pk),
+        selectors.comment_version(assessment.pk),
+        assessment.agency.logo_updated_at.isoformat()
+        if assessment.agency.logo_updated_at
+        else "no logo",
+        hashlib.sha256(assessment.attestation.encode()).hexdigest(),
         getattr(selectors.comparison_baseline(assessment), "pk", "no baseline"),
     )
     return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
 
 
 def report_filename(assessment: Assessment) -> str:
-    """`example-county-sheriffs-office-readiness-2027-01-15.pdf`: the approval date, or today."""
-    when = assessment.approved_at if assessment.status == Assessment.Status.APPROVED else None
-    day = timezone.localdate(when) if when else timezone.localdate()
-    agency = slugify(assessment.agency.name) or "agency"
-    return f"{agency}-readiness-{day:%Y-%m-%d}.pdf"
+    """`example-county-sheriffs-office-2027-readiness-review-rev2-approved-2027-01-15.pdf`:
+    ASCII only; the approval date for an approved assessment, else "draft" and today's date
+    (a submitted assessment is still a draft report)."""
+    approved = assessment.status == Assessment.Status.APPROVED and assessment.approved_at
+    day = timezone.localdate(assessment.approved_at) if approved else timezone.localdate()
+    agency = slugify(assessment.agency.slug or assessment.agency.name) or "agency"
+    title = slugify(assessment.title) or "assessment"
+    state = "approved" if approved else "draft"
+    return f"{agency}-{title}-rev{assessment.revision}-{state}-{day:%Y-%m-%d}.pdf"
 
 
 def report_render(assessment: Assessment) -> bytes:

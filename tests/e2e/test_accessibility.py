@@ -219,6 +219,20 @@ def test_agency_administrator_pages(
     with page.expect_navigation():
         page.get_by_role("link", name="Change role of Preparer Tester").click()
     audit("change a member's role")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Members").first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Report letterhead").click()
+    audit("report letterhead")
+    page.get_by_label("Logo file").set_input_files(
+        files=[{"name": "logo.svg", "mimeType": "image/svg+xml", "buffer": b"<svg/>"}]
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Upload logo").click()
+    expect(
+        page.get_by_text("SVG logos are not accepted because an SVG can carry scripts; upload")
+    ).to_be_visible()
+    audit("report letterhead with an error")
     audit.assert_clean()
 
 

@@ -77,6 +77,9 @@ PAGES = {
     "member_reactivate": (AGENCY_ADMIN, 405),
     "member_invite": (AGENCY_ADMIN, 405),
     "agency_audit": (AGENCY_ADMIN, 200),
+    "agency_logo": (AGENCY_ADMIN, 200),
+    "agency_logo_remove": (AGENCY_ADMIN, 405),
+    "agency_logo_image": (AGENCY_ADMIN, 404),  # no letterhead set
     "assessment_plan_create": (AGENCY_ADMIN, 200),
     "assessment_compare": (AGENCY_ADMIN, 200),
     "plan": (AGENCY_ADMIN, 200),

@@ -47,6 +47,9 @@ AGENCY_PAGES = {
     "members",
     "member_add",
     "agency_audit",
+    "agency_logo",
+    "agency_logo_remove",
+    "agency_logo_image",
     "method",
     "plan",
     "plan_item_add",
@@ -88,6 +91,8 @@ PLAN_OBJECTS = {"plan_item", "plan_item_evidence"}
 # Addresses that carry an evidence id.
 EVIDENCE_OBJECTS = {"evidence_download", "evidence_remove"}
 # What a preparer may not do (403).
+# The agency's report letterhead: its page, its removal and its image.
+LETTERHEAD = {"agency_logo", "agency_logo_remove", "agency_logo_image"}
 COMMAND_ONLY = {
     "assessment_start",
     "assessment_approve",
@@ -101,7 +106,7 @@ COMMAND_ONLY = {
     "plan_item_add",
     "assessment_plan_create",
 }
-ADMIN_ONLY = {"members", "member_add", *MEMBER_OBJECTS}
+ADMIN_ONLY = {"members", "member_add", *MEMBER_OBJECTS, *LETTERHEAD}
 # What a preparer may do with the agency's objects. Every agency or object URL is in exactly one
 # of COMMAND_ONLY, ADMIN_ONLY and PREPARER_MAY, so a new one forces the decision.
 PREPARER_MAY = {

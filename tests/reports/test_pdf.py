@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import socket
@@ -18,8 +19,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
+from agencies import services as agency_services
 from assessments import selectors, services
-from assessments.models import Answer, Assessment
+from assessments.models import Answer, Assessment, Comment
 from audit.models import Event
 from questionnaires.models import Question, Section
 from questionnaires.selectors import layouts_forget
@@ -27,6 +29,7 @@ from reports import pdf
 from reports import services as report_services
 from reports.context import report_context
 from reports.models import CachedReport
+from tests.agencies.test_logo import png_bytes
 from tests.factories import FULL_MARKS, answer_questions, approve, evidence_note
 
 FAKE_PDF = b"%PDF-1.7\n% a stand-in for tests that are about caching, not rendering\n"
@@ -174,8 +177,7 @@ def test_it_shows_every_part_of_a_draft(draft, preparer, client_for):
     result = selectors.assessment_result(draft)
     for dimension in result.dimensions:
         assert re.search(rf"{dimension.label} {dimension.score}\b", text), dimension.label
-    assert result.explanation in text
-    assert "Readiness scores out of 100." in text  # the chart's text alternative, visible
+    assert f"Overall level: {result.overall_level.label}" in text
     assert "Critical gaps" in text and "Top actions" in text and "Action plan" in text
     questions = list(draft.applicable_questions())
     assert all(q.code in text for q in questions)
@@ -184,9 +186,9 @@ def test_it_shows_every_part_of_a_draft(draft, preparer, client_for):
             assert squeezed(evidence_note(question.code)) in squeezed(text), question.code
     assert f"{na_code} does not apply: no such unit here." in text
     assert "Unanswered" in text
-    assert "Preparer Tester" in text  # who answered
-    assert "Scoring method" in text and "Weights of every included question" in text
-    assert re.search(r"Signature.*Name.*Title.*Date", pages[-1])
+    assert "Answered by Preparer Tester unless another name is given" in text
+    assert "Appendix A. Scoring method" in text and "Appendix B. Weights" in text
+    assert re.search(r"Approval and signature .*Signature Date Name Title", " ".join(pages[:2]))
     assert all("DRAFT" in page for page in pages), "every page of a draft is marked"
     assert re.search(rf"Page 3 of {len(pages)}", pages[2])
 
@@ -258,7 +260,8 @@ def test_an_approved_report_uses_the_snapshot_and_has_no_draft_mark(
         assert re.search(rf"{dimension.label} {dimension.score}\b", text), dimension.label
     assert "CAP-04" in text
     assert response["Content-Disposition"] == (
-        'attachment; filename="example-county-sheriffs-office-readiness-2027-01-15.pdf"'
+        'attachment; filename="example-county-sheriffs-office-2027-readiness-review-rev1-approved'
+        '-2027-01-15.pdf"'
     )
 
 
@@ -514,13 +517,104 @@ def test_each_download_is_recorded_in_the_activity_log(draft, preparer, client_f
     assert "Report downloaded" in activity.content.decode()
 
 
-def test_it_names_the_file_for_the_agency_and_today(draft, preparer, client_for, fake_render):
+def test_a_drafts_file_is_named_for_agency_assessment_revision_draft_and_today(
+    draft, preparer, client_for, fake_render
+):
     response = download(client_for(preparer), draft)
 
     today = timezone.localdate().isoformat()
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == (
-        f'attachment; filename="example-county-sheriffs-office-readiness-{today}.pdf"'
+        'attachment; filename="example-county-sheriffs-office-2027-readiness-review-rev1-draft-'
+        f'{today}.pdf"'
     )
     assert "no-store" in response["Cache-Control"]
     assert response.content.startswith(b"%PDF")
+
+
+def test_a_submitted_assessment_still_downloads_as_a_draft(
+    draft, preparer, client_for, fake_render
+):
+    answer_questions(draft, preparer, values=FULL_MARKS)
+    services.assessment_submit(assessment=draft, user=preparer)
+    Assessment.objects.filter(pk=draft.pk).update(title="Revisión 2027 — año fiscal", revision=3)
+
+    response = download(client_for(preparer), Assessment.objects.get(pk=draft.pk))
+
+    today = timezone.localdate().isoformat()
+    assert response["Content-Disposition"] == (
+        'attachment; filename="example-county-sheriffs-office-revision-2027-ano-fiscal-rev3-'
+        f'draft-{today}.pdf"'
+    )
+
+
+def test_an_approved_assessments_file_carries_its_approval_date(
+    draft, preparer, command, client_for, fake_render
+):
+    answer_questions(draft, preparer, values=FULL_MARKS)
+    approve(draft, preparer=preparer, command=command)
+    Assessment.objects.filter(pk=draft.pk).update(
+        approved_at=datetime(2027, 1, 15, 16, 0, tzinfo=UTC), revision=2
+    )
+
+    response = download(client_for(command), Assessment.objects.get(pk=draft.pk))
+
+    assert response["Content-Disposition"] == (
+        'attachment; filename="example-county-sheriffs-office-2027-readiness-review-rev2-'
+        'approved-2027-01-15.pdf"'
+    )
+
+
+def test_comments_the_letterhead_and_the_attestation_change_the_fingerprint(
+    draft, preparer, command, agency_admin
+):
+    question = draft.applicable_questions().first()
+    seen = [report_services.report_fingerprint(Assessment.objects.get(pk=draft.pk))]
+
+    def after(change) -> None:
+        change()
+        seen.append(report_services.report_fingerprint(Assessment.objects.get(pk=draft.pk)))
+
+    thread = Comment.objects.create(
+        assessment=draft, question=question, author=command, body="Which memo?"
+    )
+    seen.append(report_services.report_fingerprint(Assessment.objects.get(pk=draft.pk)))
+    after(
+        lambda: Comment.objects.create(
+            assessment=draft, question=question, reply_to=thread, author=preparer, body="GO-12."
+        )
+    )
+    after(
+        lambda: Comment.objects.filter(pk=thread.pk).update(
+            resolved_by=command, resolved_at=timezone.now()
+        )
+    )
+    after(
+        lambda: agency_services.agency_logo_set(
+            agency=draft.agency,
+            actor_membership=agency_admin.membership,
+            data=png_bytes(),
+            ip_address=None,
+        )
+    )
+    after(lambda: Assessment.objects.filter(pk=draft.pk).update(attestation="I confirm."))
+
+    assert len(set(seen)) == len(seen), seen
+
+
+def test_the_fetcher_reads_inline_png_data_and_no_other_data(listener):
+    fetcher = pdf.StaticFilesOnlyFetcher()
+    png = png_bytes()
+
+    response = fetcher.fetch(pdf.PNG_DATA_URI + base64.b64encode(png).decode())
+
+    assert response.read() == png
+    for url in (
+        pdf.PNG_DATA_URI + base64.b64encode(b"<svg onload='x'/>").decode(),
+        pdf.PNG_DATA_URI + "not base64!",
+        "data:image/svg+xml;base64," + base64.b64encode(b"<svg/>").decode(),
+        "data:image/png," + png.decode("latin-1"),
+    ):
+        with pytest.raises(pdf.FetchRefused):
+            fetcher.fetch(url)
+    assert listener.received() == 0
