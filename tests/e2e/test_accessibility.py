@@ -172,7 +172,7 @@ def test_command_pages(
     expect(page.get_by_text("Approved. The assessment is locked")).to_be_visible()
     audit("overview, approved")
     page.goto(f"{overview}results/")
-    expect(page.locator("svg.dimension-chart")).to_be_visible()
+    expect(page.locator(".dimension-chart")).to_be_visible()
     audit("results, approved, with the chart")
     page.goto(f"{overview}sections/CAP/")
     audit("section, read-only")
