@@ -181,6 +181,25 @@ def row_context(row: QuestionRow, phase: str = "", plan_item=None, evidence=()) 
     return SimpleNamespace(**context)
 
 
+@dataclass(frozen=True)
+class StepProgress:
+    """How much of a step is answered, as saved, and where its first unanswered question is."""
+
+    answered: int
+    total: int
+    next_code: str  # "" when every question of the step is answered
+
+    @property
+    def complete(self) -> bool:
+        return self.answered == self.total
+
+
+def step_progress(rows: list[QuestionRow]) -> StepProgress:
+    """From the rows' stored answers (not what a re-shown form holds): no query."""
+    unanswered = [row.question.code for row in rows if not (row.answer and row.answer.is_answered)]
+    return StepProgress(len(rows) - len(unanswered), len(rows), unanswered[0] if unanswered else "")
+
+
 def section_template_context(
     *,
     assessment,
@@ -212,6 +231,7 @@ def section_template_context(
             {"code": row.question.code, "messages": row.error_list} for row in rows if row.errors
         ],
         "conflict_codes": [row.question.code for row in rows if row.conflict],
+        "progress": step_progress(rows),
         "previous_section": sections[index - 1] if index > 0 else None,
         "next_section": sections[index + 1] if index + 1 < len(sections) else None,
         "editable": assessment.is_editable,

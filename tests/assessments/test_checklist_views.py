@@ -314,6 +314,99 @@ def test_save_and_next_on_the_last_step_returns_to_the_overview(client_for, draf
     assert response.url == reverse("assessment", args=[draft.pk])
 
 
+# Where a step stands: the progress count and the next unanswered question
+
+
+def step_codes(response) -> list[str]:
+    page = response.content.decode()
+    return re.findall(r'<fieldset class="question[^"]*" id="([A-Z]+-\d+)"', page)
+
+
+def step_progress_text(response) -> str:
+    found = re.search(r'<p class="step-progress"[^>]*>(.*?)</p>', response.content.decode(), re.S)
+    assert found, "the step shows no progress line"
+    return text_of(found.group(1))
+
+
+def test_a_step_counts_its_answered_questions_and_links_the_first_unanswered(
+    client_for, draft, preparer
+):
+    client = client_for(preparer)
+    codes = step_codes(client.get(section_url(draft, "CAP")))
+    answer_questions(draft, preparer, skip=[codes[2], codes[5], "ICE", "TRN", "POL", "COM"])
+
+    response = client.get(section_url(draft, "CAP"))
+
+    assert step_progress_text(response) == (
+        f"{len(codes) - 2} of {len(codes)} answered in this step · "
+        f"Next unanswered question: {codes[2]}"
+    )
+    assert f'<a href="#{codes[2]}">Next unanswered question' in response.content.decode()
+    assert f'id="{codes[2]}"' in response.content.decode()  # the link's target
+
+
+def test_a_question_marked_not_applicable_counts_as_answered(client_for, draft, preparer):
+    client = client_for(preparer)
+    codes = step_codes(client.get(section_url(draft, "CAP")))
+    answer_questions(draft, preparer, skip=["ICE", "TRN", "POL", "COM"], not_applicable=codes[:1])
+
+    response = client.get(section_url(draft, "CAP"))
+
+    assert step_progress_text(response).startswith(f"{len(codes)} of {len(codes)} answered")
+
+
+def test_a_complete_step_links_to_the_unanswered_questions_of_the_other_steps(
+    client_for, draft, preparer
+):
+    client = client_for(preparer)
+    answer_questions(draft, preparer, skip=["ICE", "TRN", "POL", "COM"])
+
+    response = client.get(section_url(draft, "CAP"))
+
+    assert "Next unanswered question" not in response.content.decode()
+    assert step_progress_text(response).endswith("Unanswered questions in other steps")
+    overview = reverse("assessment", args=[draft.pk])
+    assert f'href="{overview}?show=unanswered#filtered"' in response.content.decode()
+
+
+def test_a_refused_save_counts_what_is_saved_not_what_was_typed(client_for, draft, preparer):
+    client = client_for(preparer)
+    page = client.get(section_url(draft, "CAP"))
+    codes = step_codes(page)
+    fields = form_fields(page)
+    fields[f"{prefix(draft, codes[0])}-value"] = "na"  # without a reason: refused
+
+    response = client.post(section_url(draft, "CAP"), fields)
+
+    assert response.status_code == 400
+    assert step_progress_text(response) == (
+        f"0 of {len(codes)} answered in this step · Next unanswered question: {codes[0]}"
+    )
+
+
+def test_the_reason_for_not_applicable_is_labelled_as_only_for_not_applicable(
+    client_for, draft, preparer
+):
+    """Without script every reason field is shown; the label says when it is needed, and a field
+    with an error is marked to stay shown (static/js/na-reason.js hides the others)."""
+    client = client_for(preparer)
+    fields = form_fields(client.get(section_url(draft, "CAP")))
+    target = prefix(draft, "CAP-01")
+    fields[f"{target}-value"] = "na"
+
+    response = client.post(section_url(draft, "CAP"), fields)
+
+    refused = fieldset(response, "CAP-01")
+    assert "Reason it is not applicable (only if you choose Not applicable; required then)" in (
+        text_of(refused)
+    )
+    assert f'id="{target}-na_reason-box" data-na-reason data-keep-shown>' in refused
+    other = fieldset(response, "CAP-04")
+    assert "data-na-reason>" in other and "data-keep-shown" not in other
+    assert " hidden" not in other
+    assert "js/na-reason.js" in response.content.decode()
+
+
 def test_an_unknown_section_is_not_found(client_for, draft, preparer):
     assert client_for(preparer).get(section_url(draft, "XYZ")).status_code == 404
 
@@ -595,6 +688,8 @@ def test_the_section_page_queries_do_not_grow_with_its_questions(
 
     assert response.status_code == 200
     assert response.content.decode().count("<fieldset") == size
+    # The progress count comes from the answers the page reads anyway.
+    assert f"<strong>{size} of {size}</strong> answered in this step" in response.content.decode()
 
 
 @pytest.mark.slow

@@ -176,7 +176,7 @@ def test_command_pages(
     expect(page.get_by_text("Approved. The assessment is locked")).to_be_visible()
     audit("overview, approved")
     page.goto(f"{overview}results/")
-    expect(page.locator("svg.dimension-chart")).to_be_visible()
+    expect(page.locator(".dimension-chart")).to_be_visible()
     audit("results, approved, with the chart")
     page.goto(f"{overview}sections/CAP/")
     audit("section, read-only")
@@ -272,12 +272,25 @@ def test_preparer_pages(
     section = f"{overview}sections/CAP/"
     page.goto(section)
     audit("section")
+    cap01 = page.locator("fieldset#CAP-01")
+    reason = cap01.get_by_label(re.compile(r"^Reason it is not applicable"))
+    expect(reason).to_be_hidden()
+    cap01.get_by_label("Not applicable", exact=True).check()
+    expect(reason).to_be_visible()
+    audit("section with Not applicable chosen and its reason shown")
     cap02 = page.locator("fieldset#CAP-02")
     cap02.get_by_label("Answer (a number)").fill("lots")
     with page.expect_navigation():
         page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator("#error-summary")).to_be_focused()
+    # N/A without a reason: the field with its error stays shown, whatever is chosen.
+    expect(reason).to_be_visible()
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    cap01.get_by_label("Yes", exact=True).check()
+    expect(reason).to_be_visible()
     audit("section with a validation error")
+    # That change is kept in this tab (kept-input.js) and would come back on the next visit.
+    page.evaluate("() => window.sessionStorage.clear()")
 
     page.goto(section)
     page.locator("fieldset#CAP-01").get_by_label("No", exact=True).check()
@@ -307,6 +320,26 @@ def test_preparer_pages(
     expect(dialog).to_be_visible()
     audit("section with the session-timeout warning")
     audit.assert_clean()
+
+
+def test_without_script_every_reason_field_is_shown_and_says_when_it_is_needed(
+    browser, live_server, preparer, draft
+) -> None:
+    # (axe-core needs script, so this state is not audited; the label is checked instead.)
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/accounts/login/")
+        fill_sign_in(page, "preparer", PASSWORD)
+        page.goto(f"{live_server.url}/assessments/{draft.pk}/sections/CAP/")
+        reasons = page.get_by_label(
+            "Reason it is not applicable (only if you choose Not applicable; required then)"
+        )
+        assert reasons.count() == page.locator("fieldset.question").count() > 1
+        for index in range(reasons.count()):
+            expect(reasons.nth(index)).to_be_visible()
+    finally:
+        context.close()
 
 
 def test_an_expired_form_page_keeps_what_was_typed(

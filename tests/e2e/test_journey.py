@@ -227,7 +227,7 @@ def test_the_whole_journey(page: Page, live_server, command, preparer, agency, q
     with page.expect_navigation():
         page.get_by_role("link", name=re.compile(r"^Results")).click()
     expect(page.get_by_text("Provisional:", exact=True)).to_have_count(0)
-    expect(page.locator("svg.dimension-chart")).to_be_visible()
+    expect(page.locator(".dimension-chart")).to_be_visible()
     journey.step("full-results")
     page.go_back()
     with page.expect_navigation():

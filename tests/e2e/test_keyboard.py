@@ -6,10 +6,14 @@ test_journey.py.)
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.keyboard import tab_to
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, answer_questions
+
+REASON = re.compile(r"^Reason it is not applicable")
 
 
 def focus_ring(target: Locator) -> dict:
@@ -90,3 +94,61 @@ def test_a_failed_save_puts_the_focus_on_the_error_summary(
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{live_server.url}/assessments/{draft.pk}/sections/CAP/#CAP-02")
     expect(number).to_have_value("about forty")
+
+
+def test_choosing_not_applicable_by_keyboard_shows_the_reason_next_in_the_tab_order(
+    page: Page, live_server, sign_in, preparer, draft
+) -> None:
+    sign_in("preparer", PASSWORD)
+    page.goto(f"{live_server.url}/assessments/{draft.pk}/sections/CAP/")
+    fieldset = page.locator("fieldset#CAP-01")  # answered with Yes, Partial, No or N/A
+    reason = fieldset.get_by_label(REASON)
+    not_applicable = fieldset.get_by_label("Not applicable", exact=True)
+    expect(reason).to_be_hidden()
+    expect(not_applicable).to_have_attribute("aria-controls", re.compile(r"-na_reason-box$"))
+
+    tab_to(page, fieldset.get_by_label("Yes", exact=True), max_presses=60)
+    for _ in range(3):  # the arrow keys choose Partial, No, then Not applicable
+        page.keyboard.press("ArrowRight")
+
+    expect(not_applicable).to_be_checked()
+    expect(not_applicable).to_be_focused()
+    expect(reason).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(reason).to_be_focused()
+    page.keyboard.type("The county runs no jail.")
+    # Choosing another answer hides the reason again without losing the focus.
+    page.keyboard.press("Shift+Tab")
+    expect(not_applicable).to_be_focused()
+    page.keyboard.press("ArrowLeft")
+    expect(fieldset.get_by_label("No", exact=True)).to_be_focused()
+    expect(reason).to_be_hidden()
+    page.keyboard.press("Tab")
+    expect(fieldset.get_by_label("Note")).to_be_focused()
+
+    # A number question marks Not applicable with a checkbox: Space shows its reason.
+    number = page.locator("fieldset#CAP-02")
+    tab_to(page, number.get_by_label("Not applicable", exact=True), max_presses=20)
+    expect(number.get_by_label(REASON)).to_be_hidden()
+    page.keyboard.press("Space")
+    expect(number.get_by_label(REASON)).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(number.get_by_label(REASON)).to_be_focused()
+
+
+def test_the_next_unanswered_question_link_takes_the_keyboard_to_that_question(
+    page: Page, live_server, sign_in, preparer, draft
+) -> None:
+    answer_questions(draft, preparer, limit=1)  # CAP-01
+    sign_in("preparer", PASSWORD)
+    page.goto(f"{live_server.url}/assessments/{draft.pk}/sections/CAP/")
+    expect(page.locator("#step-progress")).to_contain_text("1 of ")
+    link = page.get_by_role("link", name="Next unanswered question: CAP-02")
+
+    tab_to(page, link, max_presses=60)
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/sections/CAP/#CAP-02$"))
+    expect(page.locator("fieldset#CAP-02")).to_be_in_viewport()
+    page.keyboard.press("Tab")  # on from the question, not from the top of the page
+    assert page.evaluate("() => document.getElementById('CAP-02').contains(document.activeElement)")

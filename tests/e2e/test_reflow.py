@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -13,9 +14,10 @@ from assessments import services
 from plans.models import PlanItem
 from tests.e2e.a11y import AxeAudit
 from tests.e2e.conftest import ARTIFACTS_DIR, TIMEOUT_MS, current_code
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, AssessmentFactory, answer_questions, approve
 
 NARROW = {"width": 320, "height": 640}
+PHONE = {"width": 390, "height": 844}  # a common phone, upright
 WIDE = {"width": 1280, "height": 900}
 
 
@@ -161,7 +163,7 @@ def test_pages_reflow_without_losing_content(
 
     page.goto(f"{overview}results/")
     expect_no_sideways_scrolling(page)
-    expect_reachable(page, page.locator("svg.dimension-chart"))
+    expect_reachable(page, page.locator(".dimension-chart"))
     table = page.get_by_role("table").first  # wider than the screen: it scrolls in its box
     expect_reachable(page, table.get_by_role("rowheader").first)
     screenshot(page, layout, "results")
@@ -221,4 +223,117 @@ def test_administration_and_two_step_pages_reflow(
         page.goto(f"{live_server.url}{path}")
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         check_page(page, layout, name, audit)
+    audit.assert_clean()
+
+
+# A phone 390 px wide: the pages a preparer uses most, with the demo's kind of content.
+
+PAST_THE_EDGE = """() => {
+  const width = window.innerWidth;
+  const past = [];
+  for (const element of document.querySelectorAll("body *")) {
+    const box = element.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1) continue;  // hidden, or visually hidden
+    if (box.left >= -1 && box.right <= width + 1) continue;
+    if (element.closest(".skip-link")) continue;  // shown on focus: test_keyboard
+    // Inside a box that scrolls sideways and is itself on screen (the trend chart).
+    let box_ = element.parentElement, inScroller = false;
+    for (; box_ && box_ !== document.body; box_ = box_.parentElement) {
+      if (["auto", "scroll"].includes(getComputedStyle(box_).overflowX)) {
+        const own = box_.getBoundingClientRect();
+        inScroller = own.left >= -1 && own.right <= width + 1;
+        break;
+      }
+    }
+    if (!inScroller) past.push(`${element.outerHTML.slice(0, 100)} at ${Math.round(box.right)}`);
+  }
+  return past.slice(0, 5);
+}"""
+
+# The size text is drawn at: an SVG's text scales with its drawing, HTML text does not.
+DRAWN_TEXT_SIZES = """selector => [...document.querySelectorAll(selector)]
+  .filter(element => element.getClientRects().length)
+  .map(element => {
+    const size = parseFloat(getComputedStyle(element).fontSize);
+    const scale = element instanceof SVGGraphicsElement ? element.getScreenCTM().a : 1;
+    return [element.textContent.trim().slice(0, 30), Math.round(size * scale * 10) / 10];
+  })"""
+
+
+def expect_nothing_past_the_edge(page: Page) -> None:
+    past = page.evaluate(PAST_THE_EDGE)
+    assert past == [], f"wider than the screen on {page.url}: {past}"
+
+
+def expect_chart_text_at_least(page: Page, selector: str, px: float) -> None:
+    sizes = page.evaluate(DRAWN_TEXT_SIZES, selector)
+    assert sizes, f"no chart text {selector} on {page.url}"
+    assert all(size >= px for _, size in sizes), sizes
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport=PHONE)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_a_390_px_phone_shows_every_page_without_sideways_scrolling(
+    phone: Page, live_server, preparer, command, draft
+) -> None:
+    page, audit = phone, AxeAudit(phone)
+    for year in (2025, 2026):  # two approved assessments: the dashboard draws the trend
+        earlier = AssessmentFactory(
+            agency=draft.agency, created_by=command, title=f"{year} review", models=["JEM", "WSO"]
+        )
+        answer_questions(earlier, preparer)
+        approve(earlier, preparer=preparer, command=command)
+    answer_some(draft, preparer)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("preparer")
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+
+    def check(name: str) -> None:
+        expect_no_sideways_scrolling(page)
+        expect_nothing_past_the_edge(page)
+        expect_every_control_on_screen(page)
+        screenshot(page, "phone-390", name)
+        audit(f"{name}, 390 px")
+
+    # Dashboard: each assessment a card, its status and progress on screen.
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=draft.title))
+    expect_reachable(page, row.locator("td[data-label=Status]"))
+    expect_reachable(page, row.locator("progress"))
+    expect_reachable(page, row.get_by_text("answered ("))
+    expect_chart_text_at_least(page, "svg.trend-chart text", 12)
+    check("dashboard")
+
+    overview = f"{live_server.url}/assessments/{draft.pk}/"
+    page.goto(f"{overview}?show=unanswered#filtered")
+    expect_reachable(page, page.get_by_role("button", name="Submit for review"))
+    check("overview")
+
+    page.goto(f"{overview}results/")
+    expect_chart_text_at_least(page, ".dimension-chart .dimension-label", 12)
+    expect_chart_text_at_least(page, ".dimension-chart .dimension-value", 12)
+    check("results")
+
+    # A step: its first question starts on the first screen, above the sticky Save bar.
+    page.goto(f"{overview}sections/CAP/")
+    legend = page.locator("fieldset.question").first.locator("legend")
+    save_bar = page.get_by_role("button", name="Save", exact=True)
+    assert legend.bounding_box()["y"] + 24 <= save_bar.bounding_box()["y"], (
+        legend.bounding_box(),
+        save_bar.bounding_box(),
+    )
+    expect_reachable(page, page.get_by_role("link", name="2. Engage with ICE"))
+    check("section")
+    first = page.locator("fieldset.question").first
+    first.get_by_label("Not applicable", exact=True).check()
+    expect(first.get_by_label(re.compile("^Reason it is not applicable"))).to_be_visible()
+    check("section-not-applicable-chosen")
     audit.assert_clean()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from django.template.loader import render_to_string
 from playwright.sync_api import Page, expect
 
 from assessments import services
 from tests.factories import PASSWORD, answer_questions
+
+REASON = re.compile(r"^Reason it is not applicable")
 
 
 def test_the_warning_offers_to_stay_signed_in(
@@ -35,6 +39,8 @@ def test_typed_input_comes_back_after_the_session_ends(
     page.goto(section)
     note = page.locator("fieldset#CAP-04").get_by_label("Note")
     note.fill("Two deputies named in the staffing memo of March.")
+    page.locator("fieldset#CAP-01").get_by_label("Not applicable", exact=True).check()
+    page.locator("fieldset#CAP-01").get_by_label(REASON).fill("No jail in the county.")
     # The page signs itself out when the idle time is over and keeps what was typed.
     page.wait_for_url("**/accounts/login/**", timeout=15_000)
     settings.SESSION_IDLE_SECONDS = 1800
@@ -47,6 +53,10 @@ def test_typed_input_comes_back_after_the_session_ends(
     expect(page.locator("fieldset#CAP-04").get_by_label("Note")).to_have_value(
         "Two deputies named in the staffing memo of March."
     )
+    # The restored N/A shows its restored reason (na-reason.js runs after kept-input.js).
+    restored_reason = page.locator("fieldset#CAP-01").get_by_label(REASON)
+    expect(restored_reason).to_be_visible()
+    expect(restored_reason).to_have_value("No jail in the county.")
 
 
 def test_input_saved_after_the_session_ended_unnoticed_comes_back_after_signing_in(
