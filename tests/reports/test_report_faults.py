@@ -287,7 +287,10 @@ def test_approval_queues_the_approved_report(
     submitted = draft
     client = client_for(command)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("assessment_approve", args=[submitted.pk]))
+        response = client.post(
+            reverse("assessment_approve", args=[submitted.pk]),
+            {"attest": "on", "confirm_flags": "on"},
+        )
     assert response.status_code == 302
 
     render = ReportRender.objects.get(assessment=submitted)
