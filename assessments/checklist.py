@@ -112,7 +112,19 @@ def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
-def row_context(row: QuestionRow, phase: str = "", plan_item=None, evidence=()) -> SimpleNamespace:
+def _comment_context(thread) -> SimpleNamespace:
+    author = thread.author
+    return SimpleNamespace(
+        author=author.get_full_name() or author.get_username(),
+        body=thread.body,
+        is_open=thread.is_open,
+        replies=len(thread.thread),
+    )
+
+
+def row_context(
+    row: QuestionRow, phase: str = "", plan_item=None, evidence=(), comments=()
+) -> SimpleNamespace:
     """One question as a flat namespace of plain values: Jinja2 reads an attribute at the first
     try (a dict key only after a failed attribute lookup), which keeps a long step fast to
     render. `phase` picks the wording asked of an agency still preparing, where the
@@ -129,6 +141,8 @@ def row_context(row: QuestionRow, phase: str = "", plan_item=None, evidence=()) 
         "state_duty": question.get_state_duty_display() if question.state_duty else "",
         "plan_item": plan_item,
         "evidence": evidence,
+        "comments": [_comment_context(thread) for thread in comments],
+        "open_comments": sum(thread.is_open for thread in comments),
         "question_id": question.pk,
         "na_pending": (
             question.critical
@@ -209,6 +223,8 @@ def section_template_context(
     refused_input: bool = False,
     plan_items: dict | None = None,
     evidence: dict | None = None,
+    comments: dict | None = None,
+    may_comment: bool = False,
 ) -> dict:
     """The whole context of templates/assessments/section.html. `refused_input`: the rows hold
     what the user sent to an assessment that stopped being editable meanwhile, shown so that it
@@ -224,9 +240,11 @@ def section_template_context(
                 assessment.phase,
                 (plan_items or {}).get(row.question.code),
                 (evidence or {}).get(row.question.pk, ()),
+                (comments or {}).get(row.question.pk, ()),
             )
             for row in rows
         ],
+        "may_comment": may_comment,
         "error_rows": [
             {"code": row.question.code, "messages": row.error_list} for row in rows if row.errors
         ],

@@ -260,6 +260,11 @@ def _render_section(
         refused_input=refused_input,
         plan_items=selectors.open_plan_items(assessment, [row.question for row in rows]),
         evidence=section_evidence(assessment.pk, section.pk),
+        comments=selectors.assessment_comments(assessment, {row.question.pk for row in rows}),
+        may_comment=(
+            assessment.status != Assessment.Status.APPROVED
+            and may(membership_or_none(request.user), Action.COMMENT)
+        ),
     )
     return render(request, "assessments/section.html", context, status=status)
 

@@ -263,3 +263,32 @@ def test_command_staff_see_how_many_await_their_review(client_for, submitted, co
 
     assert "1 awaiting your review" in command_page
     assert "awaiting your review" not in preparer_page
+
+
+def test_the_section_page_lists_a_questions_comments_beside_it(
+    client_for, draft, command, preparer
+):
+    answer_questions(draft, preparer)
+    thread = services.comment_add(
+        assessment=draft, question=question(draft, "POL-02"), user=command, body="Cite it."
+    )
+    services.comment_add(
+        assessment=draft, question=question(draft, "POL-02"), user=preparer, body="4.12",
+        reply_to=thread,
+    )  # fmt: skip
+
+    page = client_for(preparer).get(reverse("section", args=[draft.pk, "POL"])).content.decode()
+
+    fieldset = re.search(r'<fieldset[^>]*id="POL-02".*?</fieldset>', page, re.S).group(0)
+    assert "Comments: 1, 1 open." in text_of(fieldset)
+    assert "Command Tester: “Cite it.” (1 reply)" in text_of(fieldset)
+    assert comments_url(draft, "POL-02") in fieldset
+    other = re.search(r'<fieldset[^>]*id="POL-01".*?</fieldset>', page, re.S).group(0)
+    assert "Comments" not in other and "Comment on this question" not in other
+
+
+def test_command_staff_may_start_a_comment_from_any_question(client_for, draft, command):
+    page = client_for(command).get(reverse("section", args=[draft.pk, "POL"])).content.decode()
+
+    fieldset = re.search(r'<fieldset[^>]*id="POL-01".*?</fieldset>', page, re.S).group(0)
+    assert "Comment on this question" in fieldset

@@ -314,7 +314,7 @@ def test_a_390_px_phone_shows_every_page_without_sideways_scrolling(
 
     overview = f"{live_server.url}/assessments/{draft.pk}/"
     page.goto(f"{overview}?show=unanswered#filtered")
-    expect_reachable(page, page.get_by_role("button", name="Submit for review"))
+    expect_reachable(page, page.get_by_role("link", name="Review and submit"))
     check("overview")
 
     page.goto(f"{overview}results/")
