@@ -219,7 +219,8 @@ def _date(value: datetime | None) -> str:
 
 
 def chart_svg(chart) -> SafeString:
-    """The results page's chart partial, drawn in the report's own font.
+    """The dimension chart as one SVG (the results page draws the same `chart` in HTML:
+    _dimension_bars.html), in the report's own font.
 
     WeasyPrint draws SVG text in the font named on the SVG itself (the document's CSS does not
     reach it), else the system's sans-serif, which differs from server to server. The partial
