@@ -207,6 +207,8 @@ def start_gunicorn(database: dict[str, str], port: int, workers: int, threads: i
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_STATIC_ROOT": str(static_root),
         "DJANGO_LOG_LEVEL": "WARNING",
+        # No mail server here: the worker delivers the notifications' mail to memory.
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "DJANGO_SETTINGS_MODULE": "readiness.settings.base",
     }
     subprocess.run(

@@ -75,6 +75,8 @@ def installation(database_url, tmp_path_factory):
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_STATIC_ROOT": str(root / "static"),
         "DJANGO_LOG_LEVEL": "WARNING",
+        # No mail server here: the worker delivers the notifications' mail to memory.
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "READINESS_EVIDENCE_DIR": str(root / "evidence"),
     }
     python = sys.executable

@@ -315,7 +315,7 @@ def test_the_report_lists_evidence_per_answer_and_in_an_appendix(
     prefix = item.sha256[:12]
     assert f"General Order 114, No. GO-114, effective 2026-03-01 (SHA-256 {prefix}…)" in text
     assert "Supervision roster (kept at: PowerDMS: Roster/2027)" in text
-    assert "Evidence appendix" in text
+    assert "Appendix B. Evidence" in text
     assert item.sha256[:40] in text.replace(" ", "")
     assert b"%PDF-1.7\n1 0 obj" not in download(client_for(command), draft).content  # not embedded
 
