@@ -30,6 +30,7 @@ migrate: catalogues
 # The web server and one background worker (PDF reports), stopped together by Ctrl+C.
 run: migrate
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo_summary
 	@echo "Readiness is at http://127.0.0.1:$(PORT)/ with one worker for reports and mail (stop both with Ctrl+C)"
 	@echo "Mail (invitations, password resets, notifications) is printed here by the worker, not sent."
 	@$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
