@@ -10,7 +10,7 @@ to the assessment later stays private unless someone adds it here.
 
 from __future__ import annotations
 
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -87,7 +87,9 @@ def summary_content(assessment: Assessment) -> dict[str, dict]:
                     for code in sorted(assessment.models)
                 ],
                 "phase": str(PHASE_LABELS[assessment.phase]),
-                "approved": formats.date_format(assessment.approved_at, "DATE_FORMAT"),
+                "approved": formats.date_format(
+                    timezone.localdate(assessment.approved_at), "DATE_FORMAT"
+                ),
                 "overall": _level(result.overall_level),
                 "dimensions": [
                     {"label": str(DIMENSION_LABELS[d.key]), "level": _level(d.level)}

@@ -78,3 +78,40 @@ def test_the_public_summary_in_both_languages_on_a_phone(phone: Page, live_serve
     elsewhere = [u for u in requested if not u.startswith(live_server.url) and u != "about:blank"]
     assert elsewhere == [], f"requests that left the app's server: {elsewhere}"
     assert phone.context.cookies() == []
+
+
+def test_command_staff_publish_and_a_private_window_reads_it(
+    page: Page, phone: Page, live_server, sign_in, complete_draft, state_law, preparer, command
+):
+    """The issue's "done when": the approved assessment published, its link opened in a private
+    window in English and Spanish, then unpublished."""
+    approve(complete_draft, preparer=preparer, command=command)
+    audit = AxeAudit(page)
+    sign_in("command", "a-long-test-password-1")
+    page.goto(f"{live_server.url}/assessments/{complete_draft.pk}/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Public community summary").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Public community summary")
+    audit("community summary page, not published")
+    page.get_by_label("Statement in English").fill("Complaint forms are at the front desk.")
+    page.get_by_label("Statement in Spanish").fill("Los formularios de queja están en recepción.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Update the preview").click()
+    preview = page.get_by_role("region", name="Español")
+    expect(preview.get_by_text("Los formularios de queja están en recepción.")).to_be_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Publish", exact=True).click()
+    expect(page.get_by_text("Published: the public address shows this version.")).to_be_visible()
+    audit("community summary page, published")
+    english = page.get_by_role("link", name=f"{live_server.url}/p/").first.get_attribute("href")
+
+    phone.goto(english)  # another browser context: a private window, nobody signed in
+    expect(phone.get_by_text("Complaint forms are at the front desk.")).to_be_visible()
+    phone.goto(f"{english}es/")
+    expect(phone.get_by_text("Los formularios de queja están en recepción.")).to_be_visible()
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Unpublish").click()
+    expect(page.get_by_text("Not published")).to_be_visible()
+    assert phone.goto(f"{english}es/").status == 404
+    audit.assert_clean()
