@@ -61,6 +61,7 @@ def summary_publish(
     if live is not None:
         live.ended_at, live.ended_by = now, user
         live.save(update_fields=["ended_at", "ended_by"])
+        SummaryPdf.objects.filter(version=live).delete()  # never served again
     number = (summary.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = SummaryVersion.objects.create(
         summary=summary,

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from audit.models import Event
 from community import services
-from community.models import SummaryVersion
+from community.models import SummaryPdf, SummaryVersion
 from tests.community.conftest import (
     COMMITTEE_YES,
     PROCEDURE_PARTIAL,
@@ -77,12 +77,14 @@ def test_the_address_is_random_not_made_from_the_assessment(approved_v2, publish
 
 def test_republishing_makes_a_new_version_at_the_same_address(approved_v2, publish, command):
     first = publish(approved_v2, statement_en="First.")
+    services.summary_pdf_keep(version=first, language="en", letterhead="", pdf=b"%PDF-1.7 v1")
     second = publish(approved_v2, statement_en="Second.")
 
     first.refresh_from_db()
     assert (first.number, second.number) == (1, 2)
     assert not first.is_live and first.ended_by == command
     assert second.is_live and second.summary.slug == first.summary.slug
+    assert not SummaryPdf.objects.exists()  # the ended version's PDF is not kept
     events = Event.objects.filter(kind=Event.Kind.SUMMARY_PUBLISHED).order_by("id")
     assert [e.new for e in events] == [{"version": 1}, {"version": 2, "replaced": 1}]
     page = Client().get(public_url(second)).content.decode()
