@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test test-fast install migrate lint format bench bench-http bench-load clean
+.PHONY: run test test-fast install catalogues migrate lint format bench bench-http bench-load clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required (Python 3.11)."; exit 1; }
@@ -18,7 +18,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-migrate: $(STAMP)
+# The Spanish catalogue of the public summary is compiled with polib (no GNU gettext needed).
+catalogues: $(STAMP)
+	$(BIN)/python manage.py compile_catalogues
+
+migrate: catalogues
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_questionnaire
 	$(BIN)/python manage.py load_state_law
@@ -26,6 +30,7 @@ migrate: $(STAMP)
 # The web server and one background worker (PDF reports), stopped together by Ctrl+C.
 run: migrate
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo_summary
 	@echo "Readiness is at http://127.0.0.1:$(PORT)/ with one worker for reports and mail (stop both with Ctrl+C)"
 	@echo "Mail (invitations, password resets, notifications) is printed here by the worker, not sent."
 	@$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
@@ -33,12 +38,12 @@ run: migrate
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Every test, browsers included, with Hypothesis's full numbers (the ci profile), as CI runs it.
-test: $(STAMP)
+test: catalogues
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The quick check (about 40 s): no test marked slow (PDF rendering, fuzzing, browsers, ...), few
 # Hypothesis examples (the dev profile), tables made from the models without running migrations.
-test-fast: $(STAMP)
+test-fast: catalogues
 	HYPOTHESIS_PROFILE=dev $(BIN)/python -m pytest -m "not slow" --no-migrations $(PYTEST_ARGS)
 
 lint: $(STAMP)

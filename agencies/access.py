@@ -32,6 +32,7 @@ class Action(StrEnum):
     EVIDENCE = "evidence"  # attach evidence to a draft's answers, remove what one attached
     COMMENT = "comment"  # start a comment on a question of a draft or submitted assessment
     REPLY = "reply"  # reply to a comment and mark it resolved
+    PUBLISH = "publish"  # publish or unpublish the public community summary of an approved one
 
 
 COMMAND_ROLES = frozenset({Role.COMMAND, Role.AGENCY_ADMIN})
@@ -53,6 +54,7 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.EVIDENCE: EVERY_ROLE,
     Action.COMMENT: COMMAND_ROLES,
     Action.REPLY: EVERY_ROLE,
+    Action.PUBLISH: COMMAND_ROLES,
 }
 
 REFUSALS: dict[Action, str] = {
@@ -71,6 +73,7 @@ REFUSALS: dict[Action, str] = {
     Action.EVIDENCE: "Only members of this agency can attach evidence to its assessments.",
     Action.COMMENT: "Only command staff can start a comment; reply to theirs instead.",
     Action.REPLY: "Only members of this agency can reply to comments on its assessments.",
+    Action.PUBLISH: "Only command staff can publish or unpublish the community summary.",
 }
 
 # Roles that must use two-step sign-in (site administrators must too: see accounts.mfa).

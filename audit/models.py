@@ -65,6 +65,9 @@ class Event(models.Model):
         # The agency's letterhead on its reports (new/old: the stored PNG's SHA-256 and size).
         LOGO_SET = "logo_set", "Report letterhead set"
         LOGO_REMOVED = "logo_removed", "Report letterhead removed"
+        # The public community summary (new/old: its version number).
+        SUMMARY_PUBLISHED = "summary_published", "Community summary published"
+        SUMMARY_UNPUBLISHED = "summary_unpublished", "Community summary unpublished"
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", "Success"
@@ -245,4 +248,10 @@ PAYLOADS: dict[str, Payload] = {
     # new: the PNG stored (comment: the file's name as uploaded, and the letterhead replaced).
     K.LOGO_SET: Payload(new=LOGO_FIELDS),
     K.LOGO_REMOVED: Payload(old=LOGO_FIELDS),
+    # new.version: the version made public; new.replaced: the live version it replaced, if any.
+    # comment: the statements published with it.
+    K.SUMMARY_PUBLISHED: Payload(
+        new=frozenset({"version", "replaced"}), optional=frozenset({"replaced"})
+    ),
+    K.SUMMARY_UNPUBLISHED: Payload(old=frozenset({"version"})),
 }

@@ -10,6 +10,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from accounts.mfa import mfa_required
 from agencies.models import Agency, Role
 from assessments import services
+from community.catalogues import catalogues_compile
 from questionnaires.loader import QUESTIONNAIRE_V1, questionnaire_load
 from tests import hypothesis_profiles  # noqa: F401  (loads the profile HYPOTHESIS_PROFILE names)
 from tests.factories import (
@@ -44,6 +45,12 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     if database["ENGINE"] == "django.db.backends.sqlite3":
         path = tmp_path_factory.mktemp("database") / "test.sqlite3"
         database.setdefault("TEST", {})["NAME"] = str(path)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def translation_catalogues():
+    """The Spanish catalogue compiled, as `make test` does, for a run started with pytest alone."""
+    catalogues_compile()
 
 
 @pytest.fixture

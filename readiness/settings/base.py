@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "assessments",
     "reports",
     "notifications",
+    "community",
 ]
 
 MIDDLEWARE = [
@@ -252,6 +253,11 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
+# The staff pages are English. The public community summary is also in Spanish: its views pick
+# the language from the address (/p/<slug>/es/), so no LocaleMiddleware is needed. The catalogues
+# are locale/<language>/LC_MESSAGES/django.po, compiled by `manage.py compile_catalogues`.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -39,6 +39,7 @@ EXPECTED = {
         Action.EVIDENCE,
         Action.COMMENT,
         Action.REPLY,
+        Action.PUBLISH,
     },
     Role.AGENCY_ADMIN: set(Action),
 }

@@ -19,13 +19,14 @@ from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from assessments import selectors, services
+from community import services as community_services
 from evidence import services as evidence_services
 from notifications.models import Notification
 from plans import services as plan_services
 from plans.models import PlanItem
 from reports import pdf
 from reports.tasks import render_report
-from tests.factories import answer_questions
+from tests.factories import AssessmentFactory, answer_questions, approve
 
 # Every page of the URL map
 
@@ -94,6 +95,13 @@ PAGES = {
     "evidence_download": (AGENCY_ADMIN, 200),
     "evidence_remove": (AGENCY_ADMIN, 405),
     "plan_item_evidence": (AGENCY_ADMIN, 200),
+    "community_summary": (AGENCY_ADMIN, 200),  # a draft: "approve it first"
+    "community_summary_unpublish": (AGENCY_ADMIN, 405),
+    # The public community summary, by its random address (a published one).
+    "public_summary": (ANONYMOUS, 200),
+    "public_summary_es": (ANONYMOUS, 200),
+    "public_summary_pdf": (ANONYMOUS, 200),
+    "public_summary_pdf_es": (ANONYMOUS, 200),
 }
 
 
@@ -145,6 +153,14 @@ def every_page(draft, preparer, agency_admin, client_for, monkeypatch):
         user=agency_admin, membership=agency_admin.membership, title="Staffing plan",
         upload=SimpleUploadedFile("plan.pdf", b"%PDF-1.7 plan"),
     )  # fmt: skip
+    published = AssessmentFactory(
+        agency=draft.agency, created_by=agency_admin, title="Published review", models=["JEM"]
+    )
+    answer_questions(published, preparer)
+    published = approve(published, preparer=preparer, command=agency_admin)
+    values["slug"] = community_services.summary_publish(
+        assessment=published, user=agency_admin, membership=agency_admin.membership
+    ).summary.slug
     pages = []
     for namespace, name, converters in url_patterns():
         if namespace == "admin" or name not in PAGES:

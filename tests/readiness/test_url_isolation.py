@@ -57,8 +57,16 @@ AGENCY_PAGES = {
     "plan_calendar",
 }
 # The calendar feed: no sign-in (calendar programs cannot); its secret address is the key, and
-# an unknown one is a 404 (tests/plans/test_calendar_feed.py).
-SECRET_ADDRESS = {"plan_calendar_feed"}
+# an unknown one is a 404 (tests/plans/test_calendar_feed.py). The public community summary, a
+# page and a PDF in English and Spanish: no sign-in, a random address, 404 once unpublished
+# (tests/community/).
+SECRET_ADDRESS = {
+    "plan_calendar_feed",
+    "public_summary",
+    "public_summary_es",
+    "public_summary_pdf",
+    "public_summary_pdf_es",
+}
 # Addresses that carry an assessment id.
 ASSESSMENT_OBJECTS = {
     "assessment",
@@ -83,6 +91,8 @@ ASSESSMENT_OBJECTS = {
     "comment_resolve",
     "answer_sheet",
     "answer_sheet_section",
+    "community_summary",
+    "community_summary_unpublish",
 }
 # Addresses that carry a membership id.
 MEMBER_OBJECTS = {"member_role", "member_deactivate", "member_reactivate", "member_invite"}
@@ -105,6 +115,8 @@ COMMAND_ONLY = {
     "agency_audit",
     "plan_item_add",
     "assessment_plan_create",
+    "community_summary",
+    "community_summary_unpublish",
 }
 ADMIN_ONLY = {"members", "member_add", *MEMBER_OBJECTS, *LETTERHEAD}
 # What a preparer may do with the agency's objects. Every agency or object URL is in exactly one
