@@ -614,6 +614,15 @@ def critical_yes_without_evidence(assessment: Assessment) -> list[Question]:
     return [a.question for a in answers if a.question_id not in with_evidence]
 
 
+COMMENTS_OF = PreparedQuery(
+    lambda assessment_id: (
+        Comment.objects.filter(assessment_id=assessment_id)
+        .select_related("author", "resolved_by")
+        .order_by("created_at", "pk")
+    )
+)
+
+
 def assessment_comments(
     assessment: Assessment, question_ids: set[int] | None = None
 ) -> dict[int, list[Comment]]:
@@ -628,10 +637,7 @@ def assessment_comments(
         questions = {pk: q for pk, q in questions.items() if pk in question_ids}
     threads: dict[int, list[Comment]] = defaultdict(list)
     by_pk: dict[int, Comment] = {}
-    rows = Comment.objects.filter(
-        assessment_id=assessment.pk, question_id__in=sorted(questions)
-    ).select_related("author", "resolved_by")
-    for comment in rows:
+    for comment in COMMENTS_OF.all(assessment.pk):
         question = questions.get(comment.question_id)
         if question is None:  # the question is no longer asked (the phase or a model changed)
             continue
