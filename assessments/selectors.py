@@ -15,6 +15,7 @@ from agencies.models import Agency, Membership, person_name
 from audit import selectors as audit_selectors
 from audit.models import Event
 from fastquery import PreparedQuery
+from fastquery.kept import Kept
 from jurisdictions.models import StateProfile
 from jurisdictions.selectors import current_profile, current_profile_annotations
 from questionnaires.models import Question, Section
@@ -234,13 +235,36 @@ def assessment_live_result(
     )
 
 
+# An approved assessment never changes: what is derived from it (its frozen result, its answers
+# as the comparison shows them) is kept per process, keyed by the approval, for the pages that
+# compare a draft with it. A derived copy: any server rebuilds it from the database.
+APPROVED_KEPT = 256
+_approved = Kept(APPROVED_KEPT)
+
+
+def _kept_if_approved(assessment: Assessment, what: str, make):
+    if assessment.status != Assessment.Status.APPROVED or assessment.approved_at is None:
+        return make()
+    return _approved.get((assessment.pk, assessment.approved_at, what), make)
+
+
+def approved_forget() -> None:
+    """Drop what is kept of approved assessments (tests that rewrite one in place)."""
+    _approved.clear()
+
+
 def assessment_result(assessment: Assessment) -> scoring.AssessmentResult:
-    """The approved snapshot when there is one, else the live result."""
-    if assessment.status == Assessment.Status.APPROVED:
-        snapshot = getattr(assessment, "snapshot", None)
-        if snapshot is not None:
-            return scoring.AssessmentResult.from_dict(snapshot.result)
-    return assessment_live_result(assessment)
+    """The approved snapshot when there is one (kept per process once read), else the live
+    result."""
+
+    def frozen_or_live() -> scoring.AssessmentResult:
+        if assessment.status == Assessment.Status.APPROVED:
+            snapshot = getattr(assessment, "snapshot", None)
+            if snapshot is not None:
+                return scoring.AssessmentResult.from_dict(snapshot.result)
+        return assessment_live_result(assessment)
+
+    return _kept_if_approved(assessment, "result", frozen_or_live)
 
 
 def assessment_sections(assessment: Assessment) -> list[Section]:
@@ -469,14 +493,18 @@ def comparison_baseline(assessment: Assessment) -> Assessment | None:
 
 def answer_views(assessment: Assessment) -> dict:
     """The assessment's answers as the comparison reads them, by question code. From
-    `assessment_answers`."""
+    `assessment_answers`; an approved assessment's are kept per process once read (do not
+    change the dict)."""
     from .comparison import AnswerView
 
-    views = {}
-    for answer in assessment_answers(assessment).values():
-        text = answer.display_value if answer.is_answered else "Unanswered"
-        views[answer.question.code] = AnswerView(text, person_name(answer.updated_by))
-    return views
+    def read() -> dict:
+        views = {}
+        for answer in assessment_answers(assessment).values():
+            text = answer.display_value if answer.is_answered else "Unanswered"
+            views[answer.question.code] = AnswerView(text, person_name(answer.updated_by))
+        return views
+
+    return _kept_if_approved(assessment, "answers", read)
 
 
 @dataclass(frozen=True)
