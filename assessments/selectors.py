@@ -573,7 +573,11 @@ def assessments_results(
             getattr(assessment, "snapshot", None) if assessment.status == "approved" else None
         )
         if snapshot is not None:
-            results[assessment.pk] = scoring.AssessmentResult.from_dict(snapshot.result)
+            results[assessment.pk] = _kept_if_approved(
+                assessment,
+                "result",
+                lambda snapshot=snapshot: scoring.AssessmentResult.from_dict(snapshot.result),
+            )
         else:
             live.append(assessment)
     if not live:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import OuterRef, Subquery
 
+from fastquery import PreparedQuery
 from fastquery.kept import Kept
 
 from .models import StateLawVersion, StateProfile
@@ -23,10 +24,13 @@ def _newest(states):
     )
 
 
+NEWEST_PROFILE = PreparedQuery(lambda state: _newest(state)[:1])
+
+
 def current_profile(state: str) -> StateProfile | None:
     """The state's entry in the newest loaded version, or None (no entry, nothing loaded).
-    One query."""
-    return _newest(state.upper()).first()
+    One prepared query."""
+    return NEWEST_PROFILE.first(state.upper())
 
 
 def current_profile_annotations(state_field: str) -> dict:

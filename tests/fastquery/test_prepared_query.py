@@ -10,9 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.backends import MEMBER, _member_query
-from assessments.models import Answer, Assessment
-from assessments.selectors import MEMBER_ASSESSMENT, SECTION_ANSWERS
+from assessments.models import Answer, Assessment, Comment
+from assessments.selectors import COMMENTS_OF, MEMBER_ASSESSMENT, SECTION_ANSWERS
+from assessments.services import comment_add
 from fastquery import PreparedQuery
+from jurisdictions.models import StateProfile
+from jurisdictions.selectors import NEWEST_PROFILE
 from tests.factories import answer_questions, totp_device
 
 
@@ -55,6 +58,35 @@ def test_the_answers_of_a_step_match_the_orm(draft, preparer):
     for mine, theirs in zip(prepared, expected, strict=True):
         same(mine, theirs)
         assert mine.updated_by == theirs.updated_by
+
+
+def test_the_comments_of_an_assessment_match_the_orm(submitted, command, preparer):
+    question = submitted.applicable_questions().first()
+    thread = comment_add(assessment=submitted, question=question, user=command, body="Why?")
+    comment_add(
+        assessment=submitted, question=question, user=preparer, body="See 4.2.", reply_to=thread
+    )
+
+    prepared = COMMENTS_OF.all(submitted.pk)
+
+    expected = Comment.objects.filter(assessment=submitted).order_by("created_at", "pk")
+    assert [c.pk for c in prepared] == [c.pk for c in expected]
+    for mine, theirs in zip(prepared, expected, strict=True):
+        same(mine, theirs)
+        assert mine.author == theirs.author
+
+
+def test_the_newest_state_profile_matches_the_orm(state_law):
+    assert NEWEST_PROFILE.first("TX") is not None
+    for state in ("TX", "CA", "ZZ"):
+        prepared = NEWEST_PROFILE.first(state)
+        expected = (
+            StateProfile.objects.filter(state=state).order_by("-law__version", "-law_id").first()
+        )
+        assert prepared == expected
+        if expected is not None:
+            same(prepared, expected)
+            assert prepared.law == expected.law
 
 
 def test_it_compiles_once_and_then_runs_only_the_sql(draft, agency):
