@@ -416,18 +416,22 @@ class CarryOver:
 
 def carry_over_changes(assessment: Assessment) -> CarryOver | None:
     """None unless the draft started from an assessment on another questionnaire version.
-    The earlier assessment's answers: one query."""
+    The earlier assessment's answers: one query (none once read, when it is approved)."""
     source = assessment.carried_from
     if source is None or source.questionnaire_id == assessment.questionnaire_id:
         return None
     table = assessment.questionnaire.codes_carried_from(source.questionnaire)
-    answered = [
-        answer.question.code
-        for answer in sorted(
-            assessment_answers(source).values(), key=lambda answer: answer.question.position
-        )
-        if answer.is_answered
-    ]
+    answered = _kept_if_approved(
+        source,
+        "answered codes",
+        lambda: [
+            answer.question.code
+            for answer in sorted(
+                assessment_answers(source).values(), key=lambda answer: answer.question.position
+            )
+            if answer.is_answered
+        ],
+    )
     questions = asked_questions(assessment)
     asked = {q.code for q in questions}
     carried = [(old, table[old]) for old in answered if table.get(old) in asked]
