@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("plans.urls")),
     path("", include("evidence.urls")),
+    path("", include("oversight.urls")),
     path("notifications/", include("notifications.urls")),
 ]
 
