@@ -39,10 +39,13 @@ class Agency(models.Model):
     logo_png = models.BinaryField(null=True, blank=True, editable=False)
     logo_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Off until the agency's administrator turns it on (agencies.services.agency_sharing_set):
-    # the agency's approved results are then seen by the state reviewers of its state.
+    # the agency's approved results are then seen by the state reviewers of its state. Off in
+    # the database too, so code that predates the column (an old server during an upgrade)
+    # still inserts agencies.
     shares_with_state = models.BooleanField(
         "shares with state reviewers",
         default=False,
+        db_default=False,
         editable=False,
         help_text="Changed by the agency's administrator on the members page, and audited.",
     )

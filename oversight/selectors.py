@@ -29,6 +29,7 @@ from questionnaires.models import PartnershipModel, Phase
 APPROVED = Assessment.Status.APPROVED
 LEVELS = (scoring.Level.READY, scoring.Level.DEVELOPING, scoring.Level.NOT_READY)
 NO_PLAN = PlanCounts(0, 0, 0, 0, 0)
+DIMENSION_LABELS = ("Capacity", "Policy", "Community communication")  # scoring.DIMENSIONS
 
 
 def _approved(position: int) -> Subquery:
@@ -220,8 +221,9 @@ class SummaryBar:
 
 
 def summary_chart(rows: list[StateRow]) -> list[SummaryBar]:
-    """How many agencies are at each level, per dimension and overall (an overall "Not
-    permitted under state law" is counted by the levels of its dimensions only). No query."""
+    """How many agencies are at each level, per dimension and overall. An agency whose overall
+    level is "Not permitted under state law" counts in the dimensions' bars, not the overall
+    one. No query."""
     scored = [row for row in rows if row.result is not None]
     bars = []
     for key, label in [*zip(scoring.DIMENSIONS, DIMENSION_LABELS, strict=True), ("", "Overall")]:
@@ -248,9 +250,6 @@ def summary_chart(rows: list[StateRow]) -> list[SummaryBar]:
             )
         )
     return bars
-
-
-DIMENSION_LABELS = ("Capacity", "Policy", "Community communication")
 
 
 def agency_for_reviewer(*, reviewer: StateReviewer, pk: int) -> Agency:
