@@ -7,6 +7,7 @@ import csv
 import io
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from agencies.models import Agency, Role, StateReviewer
@@ -24,6 +25,7 @@ from tests.factories import (
 )
 from tests.pages import text_of
 from tests.questionnaire_files import load_questionnaire_text, questionnaire_toml
+from tests.reports import renderers
 
 LAKEVIEW = "Lakeview County Sheriff's Office"
 
@@ -318,3 +320,35 @@ def test_the_state_page_makes_the_same_queries_whatever_the_number_of_agencies(
 
     assert response.status_code == 200
     assert f"Agencies ({agencies})" in text_of(response.content.decode())
+
+
+@pytest.fixture
+def database_queue(settings):
+    """The production queue: approval only queues the report; a worker makes it."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+# The worker commits and closes its connections, as in production.
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_the_reviewer_waits_for_the_background_render_and_the_view_is_recorded_when_served(
+    database_queue, texas, state_reviewer, client_for, monkeypatch
+):
+    monkeypatch.setattr(pdf, "write_pdf", renderers.quick)
+    client = client_for(state_reviewer)
+    url = reverse("state_report_pdf", args=[texas["example"].pk])
+
+    waiting = client.get(url)
+    assert "Preparing the report" in text_of(waiting.content.decode())
+    assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in (
+        waiting.content.decode()
+    )
+    assert client.get(url, HTTP_ACCEPT="application/json").json() == {"shown": "queued"}
+    assert not Event.objects.filter(kind=Event.Kind.STATE_REVIEW_VIEWED).exists()
+
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+
+    assert client.get(url, HTTP_ACCEPT="application/json").json() == {"shown": "done"}
+    served = client.get(url)
+    assert served.content.startswith(b"%PDF")
+    assert Event.objects.filter(kind=Event.Kind.STATE_REVIEW_VIEWED).count() == 1
