@@ -9,7 +9,7 @@ from django.db.models import OuterRef, Subquery
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from agencies.access import membership_remember
+from agencies.access import membership_remember, reviewer_remember
 from fastquery import PreparedQuery
 from notifications.selectors import unread_count_annotation
 
@@ -26,7 +26,7 @@ def _first_confirmed(model):
 def _member_query(pk):
     return (
         get_user_model()
-        ._default_manager.select_related("membership__agency")
+        ._default_manager.select_related("membership__agency", "state_reviewer")
         .defer("membership__agency__logo_png")  # read by the report alone
         .annotate(**{name: _first_confirmed(m) for name, m in DEVICE_ATTRIBUTES.items()})
         .annotate(readiness_unread=unread_count_annotation())
@@ -39,7 +39,8 @@ MEMBER = PreparedQuery(_member_query)
 
 class MemberBackend(ModelBackend):
     """Django's ModelBackend whose `get_user` (run once per request by the session) reads, in one
-    prepared query, the user, their membership with its agency, their confirmed two-step
+    prepared query, the user, their membership with its agency (or their state-reviewer row),
+    their confirmed two-step
     devices and the number of their unread notifications (the header's bell).
 
     Nothing is kept between requests: a role change, a deactivation or a removed device shows on
@@ -58,6 +59,11 @@ class MemberBackend(ModelBackend):
         except ObjectDoesNotExist:  # a site administrator, or a member removed from an agency
             membership = None
         membership_remember(user, membership)
+        try:
+            reviewer = user.state_reviewer  # loaded by select_related: no query
+        except ObjectDoesNotExist:
+            reviewer = None
+        reviewer_remember(user, reviewer)
         return user
 
 

@@ -11,18 +11,21 @@ from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from agencies.access import membership_or_none, two_step_required
+from agencies.access import membership_or_none, state_reviewer_or_none, two_step_required
 
 RECOVERY_CODE_COUNT = 10
 
 
 def mfa_required_by_policy(user) -> bool:
-    """Command staff, agency and site administrators always; everyone when the setting says so."""
+    """Command staff, agency and site administrators and state reviewers always; everyone when
+    the setting says so."""
     if not user.is_authenticated:
         return False
     if settings.READINESS_MFA_FOR_EVERYONE or user.is_staff or user.is_superuser:
         return True
-    return two_step_required(membership_or_none(user))
+    if two_step_required(membership_or_none(user)):
+        return True
+    return state_reviewer_or_none(user) is not None
 
 
 def mfa_required(user) -> bool:

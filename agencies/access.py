@@ -1,5 +1,8 @@
 """Who may see or do what: the one place that answers "may this member do X?".
 
+A state reviewer (`StateReviewer`) is no member: they are answered by `state_reviewer_or_none`
+and `may_review_state` below, and every agency page answers them 404 as it does a stranger.
+
 Every object is reached through the member's own agency (another agency's object is a 404,
 never a 403: see `get_membership` and the apps' own object helpers). Views ask `may`/`require`
 before acting, services ask the same again before writing, and templates read `permissions`
@@ -11,9 +14,10 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 
-from .models import Membership, Role
+from .models import Agency, Membership, Role, StateReviewer
 
 
 class Action(StrEnum):
@@ -66,7 +70,9 @@ REFUSALS: dict[Action, str] = {
     Action.REOPEN: "Only command staff can reopen an assessment.",
     Action.EXPORT: "Only command staff can export an assessment.",
     Action.MANAGE_MEMBERS: "Only an agency administrator of this agency can manage its members.",
-    Action.MANAGE_AGENCY: "Only an agency administrator of this agency can change its letterhead.",
+    Action.MANAGE_AGENCY: (
+        "Only an agency administrator of this agency can change its letterhead or its sharing."
+    ),
     Action.READ_AUDIT: "Only command staff and agency administrators can read the audit log.",
     Action.PLAN: "Only command staff can create plan items or change another member's items.",
     Action.PLAN_PROGRESS: "Only members of this agency can record progress on its plan.",
@@ -131,3 +137,48 @@ def get_membership(request: HttpRequest) -> Membership:
     if membership is None:
         raise Http404("You are not a member of any agency.")
     return membership
+
+
+def reviewer_remember(user, reviewer: StateReviewer | None) -> None:
+    """Keep `reviewer` (loaded with the user) as the user's, for `state_reviewer_or_none`."""
+    user._readiness_state_reviewer = reviewer
+
+
+def state_reviewer_or_none(user) -> StateReviewer | None:
+    """The user's state-reviewer row: loaded with the user by the sign-in backend, or once per
+    request (cached on the user). None for anyone else, and for an agency member who is somehow
+    a reviewer too (the services refuse to make one): membership wins, the state view is shut."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if not hasattr(user, "_readiness_state_reviewer"):
+        user._readiness_state_reviewer = StateReviewer.objects.filter(user_id=user.pk).first()
+    reviewer = user._readiness_state_reviewer
+    if reviewer is None or membership_or_none(user) is not None:
+        return None
+    reviewer.user = user  # the signed-in user itself: `may_review_state` reads no other row
+    return reviewer
+
+
+def get_state_reviewer(request: HttpRequest) -> StateReviewer:
+    """The signed-in state reviewer; anyone else gets a 404 on the state pages."""
+    reviewer = state_reviewer_or_none(request.user)
+    if reviewer is None:
+        raise Http404("You are not a state reviewer.")
+    return reviewer
+
+
+def may_review_state(reviewer: StateReviewer | None, agency: Agency) -> bool:
+    """Whether the reviewer may see the agency's approved results: the agency is in the
+    reviewer's state and has chosen to share with its state reviewers. No query."""
+    return (
+        reviewer is not None
+        and reviewer.user.is_active
+        and agency.state.upper() == reviewer.state
+        and agency.shares_with_state
+    )
+
+
+def sharing_agencies_q(reviewer: StateReviewer, prefix: str = "") -> Q:
+    """The rule of `may_review_state` as a query filter on agencies (or on rows whose agency
+    is at `prefix`, e.g. "agency__"), for the lists that must never name anyone else."""
+    return Q(**{f"{prefix}state__iexact": reviewer.state, f"{prefix}shares_with_state": True})

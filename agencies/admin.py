@@ -12,8 +12,13 @@ from django.db import transaction
 
 from audit.models import Event
 
-from .models import Agency, Membership
-from .services import IN_ADMIN, admin_change_record, sessions_end_note
+from .models import Agency, Membership, StateReviewer
+from .services import (
+    IN_ADMIN,
+    admin_change_record,
+    sessions_end_note,
+    state_reviewer_conflict,
+)
 
 _record = admin_change_record
 
@@ -75,6 +80,13 @@ class MembershipForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["user"].disabled = True
 
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        problem = state_reviewer_conflict(user_id=getattr(user, "pk", None), becoming="member")
+        if problem:
+            raise forms.ValidationError(problem)
+        return user
+
 
 class MembershipInline(admin.TabularInline):
     """A membership cannot be moved to another agency here: the hidden agency field of each row
@@ -91,13 +103,15 @@ class AgencyAdmin(admin.ModelAdmin):
     list_display = [
         "name",
         "state",
+        "shares_with_state",
         "county",
         "agency_type",
         "ori",
         "sworn_officers",
         "operates_jail",
     ]
-    list_filter = ["state", "agency_type", "operates_jail"]
+    list_filter = ["state", "agency_type", "operates_jail", "shares_with_state"]
+    readonly_fields = ["shares_with_state"]
     search_fields = ["name", "county", "ori"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
@@ -144,3 +158,76 @@ class MembershipAdmin(admin.ModelAdmin):
             for membership in queryset.select_related("user", "agency"):
                 _record_membership_deleted(request, membership)
             super().delete_queryset(request, queryset)
+
+
+class StateReviewerForm(forms.ModelForm):
+    """A state reviewer: an existing account that belongs to no agency, and the one state whose
+    sharing agencies they see. Create the account first (Users), without staff rights."""
+
+    class Meta:
+        model = StateReviewer
+        fields = ["user", "state", "body"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["user"].disabled = True  # as a membership: never handed to someone else
+
+    def clean_state(self) -> str:
+        state = self.cleaned_data["state"].strip().upper()
+        if len(state) != 2 or not state.isalpha():
+            raise forms.ValidationError("Enter the state's two-letter postal code, e.g. TX.")
+        return state
+
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        problem = state_reviewer_conflict(user_id=getattr(user, "pk", None), becoming="reviewer")
+        if problem:
+            raise forms.ValidationError(problem)
+        return user
+
+
+@admin.register(StateReviewer)
+class StateReviewerAdmin(admin.ModelAdmin):
+    """Made, moved to another state or removed here, each recorded with the site administrator
+    as actor (outside any agency's trail: no agency chose them)."""
+
+    form = StateReviewerForm
+    list_display = ["user", "state", "body", "created_at"]
+    list_filter = ["state"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "body"]
+    autocomplete_fields = ["user"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        old_state = form.initial.get("state", "") if change else ""
+        super().save_model(request, obj, form, change)
+        if old_state != obj.state:
+            _record(
+                request,
+                Event.Kind.STATE_REVIEWER_CHANGED,
+                obj.user,
+                agency_id=None,
+                old={"state": old_state},
+                new={"state": obj.state},
+            )
+
+    def delete_model(self, request, obj) -> None:
+        with transaction.atomic():
+            self._record_removed(request, obj)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        with transaction.atomic():
+            for reviewer in queryset.select_related("user"):
+                self._record_removed(request, reviewer)
+            super().delete_queryset(request, queryset)
+
+    def _record_removed(self, request, reviewer: StateReviewer) -> None:
+        _record(
+            request,
+            Event.Kind.STATE_REVIEWER_CHANGED,
+            reviewer.user,
+            agency_id=None,
+            old={"state": reviewer.state},
+            new={"state": ""},
+        )

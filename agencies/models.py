@@ -38,6 +38,17 @@ class Agency(models.Model):
     # agency_logo_set), kept in the database so every server of an installation has it.
     logo_png = models.BinaryField(null=True, blank=True, editable=False)
     logo_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Off until the agency's administrator turns it on (agencies.services.agency_sharing_set):
+    # the agency's approved results are then seen by the state reviewers of its state. Off in
+    # the database too, so code that predates the column (an old server during an upgrade)
+    # still inserts agencies.
+    shares_with_state = models.BooleanField(
+        "shares with state reviewers",
+        default=False,
+        db_default=False,
+        editable=False,
+        help_text="Changed by the agency's administrator on the members page, and audited.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -85,3 +96,32 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.agency})"
+
+
+class StateReviewer(models.Model):
+    """A person of a state body (a sheriffs' association, an attorney general's office, a state
+    board) who sees the approved results of the agencies of one state that share with it
+    (`agencies.access.may_review_state`). Never an agency member as well: see
+    `agencies.services.state_reviewer_conflict`. Site administrators create them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="state_reviewer"
+    )
+    state = models.CharField(max_length=2, help_text="Two-letter postal code, e.g. TX.")
+    body = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The state body they review for, e.g. Texas Sheriffs' Association.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["state", "user__username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__regex=r"^[A-Z]{2}$"), name="state_reviewer_state_is_postal_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{person_name(self.user)} (state reviewer, {self.state})"

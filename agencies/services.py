@@ -32,7 +32,7 @@ from notifications.services import News, notify
 
 from .access import Action, require
 from .logo import CleanLogo, logo_clean
-from .models import Agency, Membership, Role, person_name
+from .models import Agency, Membership, Role, StateReviewer, person_name
 
 IN_ADMIN = "In the Django admin."
 
@@ -442,3 +442,53 @@ def agency_logo_remove(
         },
     )
     return True
+
+
+@transaction.atomic
+def agency_sharing_set(
+    *, agency: Agency, actor_membership: Membership, shares: bool, ip_address: str | None
+) -> bool:
+    """Share (or stop sharing) the agency's approved results with the state reviewers of its
+    state; returns whether anything changed. Only the agency's administrator may; a change is
+    recorded, and takes effect on the reviewers' next request. Three queries (two when nothing
+    changes)."""
+    actor = _locked_agency_admin(actor_membership, agency.pk)
+    before = (
+        Agency.objects.select_for_update()
+        .filter(pk=agency.pk)
+        .values_list("shares_with_state", flat=True)
+        .get()
+    )
+    if before == shares:
+        agency.shares_with_state = shares
+        return False
+    Agency.objects.filter(pk=agency.pk).update(shares_with_state=shares)
+    agency.shares_with_state = shares
+    event_record(
+        kind=Event.Kind.AGENCY_SHARING_CHANGED,
+        actor=actor.user,
+        agency_id=agency.pk,
+        ip_address=ip_address,
+        old={"shares_with_state": before},
+        new={"shares_with_state": shares},
+    )
+    return True
+
+
+def state_reviewer_conflict(*, user_id: int | None, becoming: str) -> str:
+    """Why the user cannot become `becoming` ("member" or "reviewer"): a person is either an
+    agency member or a state reviewer, never both, so that nothing a member may see leaks into
+    the state view or the other way round. "" when they can. One query."""
+    if user_id is None:
+        return ""
+    if becoming == "member" and StateReviewer.objects.filter(user_id=user_id).exists():
+        return (
+            "This person is a state reviewer and cannot also be an agency member. Remove their "
+            "state reviewer rights first, or add the member as a separate account."
+        )
+    if becoming == "reviewer" and Membership.objects.filter(user_id=user_id).exists():
+        return (
+            "This person is a member of an agency and cannot also be a state reviewer. Use a "
+            "separate account for the state body."
+        )
+    return ""

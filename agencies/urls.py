@@ -10,6 +10,7 @@ urlpatterns = [
     path("agency/members/<int:pk>/reactivate/", views.member_reactivate, name="member_reactivate"),
     path("agency/members/<int:pk>/invite/", views.member_invite, name="member_invite"),
     path("agency/audit/", views.agency_audit, name="agency_audit"),
+    path("agency/sharing/", views.agency_sharing, name="agency_sharing"),
     path("agency/letterhead/", views.agency_logo, name="agency_logo"),
     path("agency/letterhead/remove/", views.agency_logo_remove, name="agency_logo_remove"),
     path("agency/letterhead.png", views.agency_logo_image, name="agency_logo_image"),

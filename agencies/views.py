@@ -66,7 +66,8 @@ def _render_invite(request, member: Membership, url: str, *, added: bool) -> Htt
 
 @login_required
 def members(request: HttpRequest) -> HttpResponse:
-    """Three queries, whatever the number of members."""
+    """Four queries, whatever the number of members: the members, their two-step devices, and
+    how often state reviewers viewed the agency."""
     admin = _require_agency_admin(request)
     memberships = (
         Membership.objects.filter(agency_id=admin.agency_id)
@@ -82,8 +83,36 @@ def members(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "agencies/members.html",
-        {"agency": admin.agency, "rows": rows, "own": admin},
+        {
+            "agency": admin.agency,
+            "rows": rows,
+            "own": admin,
+            "state_views": audit_selectors.state_review_summary(agency_id=admin.agency_id),
+        },
     )
+
+
+@login_required
+@require_POST
+def agency_sharing(request: HttpRequest) -> HttpResponse:
+    """Share the agency's approved results with its state's reviewers, or stop."""
+    admin = _require_agency_manager(request)
+    shares = request.POST.get("shares") == "on"
+    changed = member_services.agency_sharing_set(
+        agency=admin.agency, actor_membership=admin, shares=shares, ip_address=client_ip(request)
+    )
+    state = admin.agency.state
+    if not changed:
+        messages.info(request, "Nothing changed.")
+    elif shares:
+        messages.success(
+            request,
+            f"State reviewers for {state} now see this agency's approved results. Each of their "
+            "views is listed in the audit log.",
+        )
+    else:
+        messages.success(request, f"State reviewers for {state} no longer see this agency.")
+    return redirect("members")
 
 
 @login_required

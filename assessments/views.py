@@ -12,7 +12,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from agencies.access import Action, get_membership, may, membership_or_none, require
+from agencies.access import (
+    Action,
+    get_membership,
+    may,
+    membership_or_none,
+    require,
+    state_reviewer_or_none,
+)
 from agencies.forms import body_problem, bound_form
 from agencies.models import Membership
 from audit.request import client_ip
@@ -47,6 +54,8 @@ MY_ACTIONS_SHOWN = 10  # the rest are one link away, on the plan page filtered b
 def dashboard(request: HttpRequest) -> HttpResponse:
     membership = membership_or_none(request.user)
     if membership is None:
+        if state_reviewer_or_none(request.user) is not None:
+            return redirect("state_overview")  # a reviewer's home: they belong to no agency
         return render(request, "assessments/no_agency.html")
     agency = membership.agency
     assessments = selectors.agency_assessment_list(agency)

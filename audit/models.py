@@ -68,6 +68,10 @@ class Event(models.Model):
         # The public community summary (new/old: its version number).
         SUMMARY_PUBLISHED = "summary_published", "Community summary published"
         SUMMARY_UNPUBLISHED = "summary_unpublished", "Community summary unpublished"
+        # The state view (agencies.StateReviewer; oversight): sharing, reviewers, their views.
+        AGENCY_SHARING_CHANGED = "agency_sharing_changed", "Sharing with state reviewers changed"
+        STATE_REVIEWER_CHANGED = "state_reviewer_changed", "State reviewer rights changed"
+        STATE_REVIEW_VIEWED = "state_review_viewed", "Viewed by the state reviewer"
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", "Success"
@@ -145,6 +149,13 @@ class Event(models.Model):
         return self._answer_summary(self.new)
 
     @property
+    def state_view_summary(self) -> str:
+        """For a state reviewer's view: what they opened, as the agency's audit log says it."""
+        new = self.new or {}
+        seen = STATE_VIEWS.get(new.get("view", ""), new.get("view", ""))
+        return f"Opened {seen} (state reviewer for {new.get('state', '')})."
+
+    @property
     def change_summary(self) -> str:
         """For status and other events: the fields that changed, old → new."""
         old, new = self.old or {}, self.new or {}
@@ -170,6 +181,16 @@ SITE_ROLES = frozenset({"is_staff", "is_superuser"})
 PLAN_FIELDS = frozenset({"item", "title", "owner", "target_date", "status", "wont_do_reason"})
 EVIDENCE_FIELDS = frozenset({"evidence", "title", "version", "name", "sha256"})
 LOGO_FIELDS = frozenset({"sha256", "width", "height", "bytes"})
+SHARING = frozenset({"shares_with_state"})
+REVIEWER = frozenset({"state"})
+# view: what the reviewer opened (STATE_VIEWS); state: the reviewer's state.
+STATE_VIEW = frozenset({"view", "state"})
+STATE_VIEWS = {
+    "table": "the state table",
+    "csv": "the state table as CSV",
+    "report": "the approved report (PDF)",
+    "comparison": "the comparison with the previous approved assessment",
+}
 
 
 @dataclass(frozen=True)
@@ -254,4 +275,9 @@ PAYLOADS: dict[str, Payload] = {
         new=frozenset({"version", "replaced"}), optional=frozenset({"replaced"})
     ),
     K.SUMMARY_UNPUBLISHED: Payload(old=frozenset({"version"})),
+    K.AGENCY_SHARING_CHANGED: Payload(old=SHARING, new=SHARING),
+    # subject_user: the reviewer; state "" before they were made one, after they no longer are.
+    K.STATE_REVIEWER_CHANGED: Payload(old=REVIEWER, new=REVIEWER),
+    # actor: the reviewer; agency: the agency seen; assessment: its approved one shown, if any.
+    K.STATE_REVIEW_VIEWED: Payload(new=STATE_VIEW),
 }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Q, QuerySet
 
 from fastquery import PreparedQuery
 
@@ -41,3 +43,17 @@ LATEST_EVENT = PreparedQuery(
 def latest_event(*, assessment_id: int, kind: str) -> Event | None:
     """The newest event of `kind` about the assessment, with its actor. One prepared query."""
     return LATEST_EVENT.first(assessment_id, kind)
+
+
+@dataclass(frozen=True)
+class StateViews:
+    count: int
+    last_at: object  # datetime | None
+
+
+def state_review_summary(*, agency_id: int) -> StateViews:
+    """How often state reviewers viewed the agency, and when last. One query."""
+    found = Event.objects.filter(
+        agency_id=agency_id, kind=Event.Kind.STATE_REVIEW_VIEWED
+    ).aggregate(count=Count("pk"), last_at=Max("created_at"))
+    return StateViews(found["count"], found["last_at"])

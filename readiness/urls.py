@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("plans.urls")),
     path("", include("evidence.urls")),
     path("", include("community.urls")),
+    path("", include("oversight.urls")),
     path("notifications/", include("notifications.urls")),
 ]
 

@@ -1,5 +1,6 @@
 """Shared fixtures. Personas: a preparer, a command officer and an agency administrator of
-Example County, and an outsider (command staff) from Sample County, built by tests.factories."""
+Example County, an outsider (command staff) from Sample County, and state reviewers for Texas
+and North Carolina, built by tests.factories."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from tests.factories import (
     MemberFactory,
     OutsiderFactory,
     PreparerFactory,
+    StateReviewerFactory,
     answer_questions,
     totp_device,
 )
@@ -89,6 +91,18 @@ def agency_admin(agency):
 @pytest.fixture
 def outsider(other_agency):
     return OutsiderFactory(agency=other_agency)
+
+
+@pytest.fixture
+def state_reviewer(db):
+    """A state reviewer for Texas (Example County's state), of the state sheriffs' association."""
+    return StateReviewerFactory()
+
+
+@pytest.fixture
+def other_state_reviewer(db):
+    """A state reviewer for North Carolina (Sample County's state)."""
+    return StateReviewerFactory(username="ncreviewer", state="NC", body="NC Attorney General")
 
 
 @pytest.fixture

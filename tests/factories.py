@@ -2,7 +2,8 @@
 started and answered through the services, as the app's own pages would.
 
 The named personas (conftest's fixtures of the same names) are Example County's preparer,
-command officer and agency administrator, and Sample County's command officer, the outsider.
+command officer and agency administrator, Sample County's command officer, the outsider, and
+the state reviewers for Texas (Example County's state) and for North Carolina (Sample County's).
 Each person's first name is the username in title case and the last name "Tester", so pages
 name them "Preparer Tester", "Command Tester", "Agencyadmin Tester".
 """
@@ -17,7 +18,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from factory.django import DjangoModelFactory, Password
 
-from agencies.models import Agency, Membership, Role
+from agencies.models import Agency, Membership, Role, StateReviewer
 from assessments import services
 from assessments.models import Answer, Assessment
 
@@ -109,6 +110,31 @@ class OutsiderFactory(MemberFactory):
     class Params:
         agency = factory.SubFactory(AgencyFactory, sample=True)
         role = Role.COMMAND
+
+
+class StateReviewerFactory(UserFactory):
+    """A state reviewer (no agency membership) for `state` (Texas unless told)."""
+
+    username = "txreviewer"
+
+    class Params:
+        state = "TX"
+        body = "Texas Sheriffs' Association"
+
+    reviewer = factory.RelatedFactory(
+        "tests.factories.StateReviewerRowFactory",
+        factory_related_name="user",
+        state=factory.SelfAttribute("..state"),
+        body=factory.SelfAttribute("..body"),
+    )
+
+
+class StateReviewerRowFactory(DjangoModelFactory):
+    class Meta:
+        model = StateReviewer
+
+    user = factory.SubFactory(UserFactory)
+    state = "TX"
 
 
 class AssessmentFactory(DjangoModelFactory):

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "evidence",
     "assessments",
     "reports",
+    "oversight",
     "notifications",
     "community",
 ]

@@ -1,4 +1,5 @@
-"""The demo data: two agencies, five accounts, three assessments, created once."""
+"""The demo data: three agencies, seven accounts (a state reviewer among them), five
+assessments, created once; the Texas reviewer sees Example County and no other agency."""
 
 from __future__ import annotations
 
@@ -23,9 +24,10 @@ from plans.models import PlanItem
 
 EXAMPLE = "Example County Sheriff's Office"
 SAMPLE = "Sample County Sheriff's Office"
+LAKEVIEW = "Lakeview County Sheriff's Office"
 DEMO_PASSWORD = "readiness-demo"
 
-# Each test runs the seed command (two agencies, five accounts, three assessments).
+# Each test runs the seed command (three agencies, seven accounts, five assessments).
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
@@ -53,10 +55,11 @@ def counts() -> dict[str, int]:
     }
 
 
-def test_it_creates_the_two_agencies():
+def test_it_creates_the_three_agencies():
     seed()
 
-    assert sorted(Agency.objects.values_list("name", flat=True)) == [EXAMPLE, SAMPLE]
+    assert sorted(Agency.objects.values_list("name", flat=True)) == [EXAMPLE, LAKEVIEW, SAMPLE]
+    assert Agency.objects.get(name=LAKEVIEW).state == "TX"
 
 
 @pytest.mark.parametrize(
@@ -66,6 +69,7 @@ def test_it_creates_the_two_agencies():
         ("command", EXAMPLE, "command"),
         ("agencyadmin", EXAMPLE, "agency_admin"),
         ("other", SAMPLE, "command"),
+        ("lakeview", LAKEVIEW, "agency_admin"),
     ],
 )
 def test_it_creates_the_agency_accounts(username, agency, role):
@@ -85,7 +89,7 @@ def test_it_creates_a_site_administrator_without_an_agency():
     assert admin.check_password(DEMO_PASSWORD)
     assert admin.is_superuser and admin.is_staff
     assert not hasattr(admin, "membership")
-    assert get_user_model().objects.count() == 5
+    assert get_user_model().objects.count() == 7
 
 
 def test_example_county_has_a_partly_answered_draft():
@@ -138,9 +142,9 @@ def test_running_it_twice_changes_nothing():
     seed()
 
     assert counts() == first
-    assert first["agencies"] == 2
-    assert first["users"] == 5
-    assert first["assessments"] == 4
+    assert first["agencies"] == 3
+    assert first["users"] == 7
+    assert first["assessments"] == 5
 
 
 def test_it_refuses_to_run_with_debug_off():
@@ -157,16 +161,17 @@ def test_it_runs_with_debug_off_when_forced():
         call_command("seed_demo", "--force", stdout=out)
 
     assert "Demo data is ready." in out.getvalue()
-    assert Agency.objects.count() == 2
+    assert Agency.objects.count() == 3
 
 
 def test_it_prints_the_demo_logins():
     output = seed()
 
     assert "password for every account: readiness-demo" in output
-    for username in ["preparer", "command", "agencyadmin", "other", "admin"]:
+    for username in ["preparer", "command", "agencyadmin", "other", "lakeview", "admin"]:
         assert f"  {username} " in output
     assert "JBSWY3DPEHPK3PXP" in output  # the key the README tells people to type
+    assert "  txreviewer   Alex Morgan, State reviewer for TX" in output
 
 
 @pytest.mark.parametrize(
@@ -175,6 +180,8 @@ def test_it_prints_the_demo_logins():
         ("command", True),
         ("agencyadmin", True),
         ("admin", True),
+        ("lakeview", True),
+        ("txreviewer", True),
         ("preparer", False),
         ("other", False),
     ],
@@ -260,3 +267,44 @@ def test_the_demo_review_moves_whole_into_sample_county():
     session[DEVICE_ID_SESSION_KEY] = totp_device(other).persistent_id
     session.save()
     assert client.get(reverse("assessment_activity", args=[copy_.pk])).status_code == 200
+
+
+def signed_in(username: str) -> Client:
+    """A client signed in as `username` with the demo password and the demo authenticator."""
+    client = Client()
+    response = client.post(
+        reverse("login"), {"username": username, "password": DEMO_PASSWORD}, follow=True
+    )
+    code = totp(base64.b32decode(DEMO_TOTP_SECRET))
+    client.post(response.redirect_chain[-1][0], {"code": f"{code:06d}", "next": "/"})
+    return client
+
+
+def test_the_texas_reviewer_sees_example_county_and_no_other_agency():
+    seed()
+    client = signed_in("txreviewer")
+
+    response = client.get("/", follow=True)
+
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("state_overview")
+    assert EXAMPLE.replace("'", "&#x27;") in page
+    assert "Lakeview" not in page  # Texas too, approved, but not sharing
+    assert "Sample County" not in page  # North Carolina
+    assert "2026 readiness review" in client.get(reverse("state_csv")).content.decode()
+    for name in (LAKEVIEW, SAMPLE):
+        agency = Agency.objects.get(name=name)
+        assert client.get(reverse("state_compare", args=[agency.pk])).status_code == 404
+
+
+def test_only_example_county_shares_and_its_administrators_see_the_reviewer_s_views():
+    seed()
+    assert list(Agency.objects.filter(shares_with_state=True).values_list("name", flat=True)) == [
+        EXAMPLE
+    ]
+    signed_in("txreviewer").get(reverse("state_overview"))
+
+    log = signed_in("agencyadmin").get(reverse("agency_audit")).content.decode()
+
+    assert "Viewed by the state reviewer" in log
+    assert "Alex Morgan" in log

@@ -19,6 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import Page, expect
 
+from agencies.models import Agency
 from assessments import services
 from assessments.models import Assessment
 from questionnaires.models import Question
@@ -31,6 +32,7 @@ from tests.factories import (
     AssessmentFactory,
     MemberFactory,
     answer_questions,
+    approve,
 )
 from tests.reports import renderers
 
@@ -233,6 +235,40 @@ def test_agency_administrator_pages(
         page.get_by_text("SVG logos are not accepted because an SVG can carry scripts; upload")
     ).to_be_visible()
     audit("report letterhead with an error")
+    audit.assert_clean()
+
+
+def test_state_reviewer_pages(
+    page: Page,
+    live_server,
+    sign_in,
+    audit,
+    questionnaire,
+    state_reviewer,
+    agency,
+    preparer,
+    command,
+) -> None:
+    """The state table (sorted and filtered, with its chart) and an agency's comparison."""
+    for title in ("2025 readiness review", "2026 readiness review"):
+        assessment = AssessmentFactory(agency=agency, created_by=command, title=title)
+        answer_questions(assessment, preparer, overrides={"CAP-04": "no"} if "25" in title else {})
+        approve(assessment, preparer=preparer, command=command)
+    Agency.objects.filter(pk=agency.pk).update(shares_with_state=True)
+    sign_in("txreviewer", PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("that share their readiness")
+    audit("state view")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Capacity", exact=True).click()
+    audit("state view sorted by capacity")
+    page.get_by_label("Overall level").select_option("ready")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show").click()
+    audit("state view filtered")
+    page.goto(f"{live_server.url}/state/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Compare with previous for Example County").click()
+    audit("state view comparison")
     audit.assert_clean()
 
 

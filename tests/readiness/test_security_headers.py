@@ -18,6 +18,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_static.models import StaticDevice
 
+from agencies.models import Agency
 from assessments import selectors, services
 from community import services as community_services
 from evidence import services as evidence_services
@@ -26,11 +27,11 @@ from plans import services as plan_services
 from plans.models import PlanItem
 from reports import pdf
 from reports.tasks import render_report
-from tests.factories import AssessmentFactory, answer_questions, approve
+from tests.factories import AssessmentFactory, StateReviewerFactory, answer_questions, approve
 
 # Every page of the URL map
 
-ANONYMOUS, AGENCY_ADMIN = "anonymous", "agency_admin"
+ANONYMOUS, AGENCY_ADMIN, STATE_REVIEWER = "anonymous", "agency_admin", "state_reviewer"
 # Who opens each page, and what a GET answers. A URL added to the map without a line here fails
 # `test_every_page_has_a_header_rule` until someone decides.
 PAGES = {
@@ -81,6 +82,11 @@ PAGES = {
     "agency_logo": (AGENCY_ADMIN, 200),
     "agency_logo_remove": (AGENCY_ADMIN, 405),
     "agency_logo_image": (AGENCY_ADMIN, 404),  # no letterhead set
+    "agency_sharing": (AGENCY_ADMIN, 405),
+    "state_overview": (STATE_REVIEWER, 200),
+    "state_csv": (STATE_REVIEWER, 200),
+    "state_report_pdf": (STATE_REVIEWER, 200),  # the approved one the fixture adds
+    "state_compare": (STATE_REVIEWER, 200),
     "assessment_plan_create": (AGENCY_ADMIN, 200),
     "assessment_compare": (AGENCY_ADMIN, 200),
     "plan": (AGENCY_ADMIN, 200),
@@ -128,10 +134,19 @@ def assert_safe_headers(response, what: str, *, signed_in: bool) -> None:
 
 
 @pytest.fixture
-def every_page(draft, preparer, agency_admin, client_for, monkeypatch):
-    """(name, response, signed in) for a GET of every page of the app, with real object ids."""
+def every_page(draft, preparer, agency_admin, state_reviewer, client_for, monkeypatch):
+    """(name, response, signed in) for a GET of every page of the app, with real object ids;
+    the agency shares with its state's reviewer and has an approved assessment too."""
     monkeypatch.setattr(pdf, "render_pdf", lambda html: b"%PDF-1.7 stand-in")
-    clients = {ANONYMOUS: Client(), AGENCY_ADMIN: client_for(agency_admin)}
+    clients = {
+        ANONYMOUS: Client(),
+        AGENCY_ADMIN: client_for(agency_admin),
+        STATE_REVIEWER: client_for(state_reviewer),
+    }
+    Agency.objects.filter(pk=draft.agency_id).update(shares_with_state=True)
+    approved = AssessmentFactory(agency=draft.agency, created_by=agency_admin, title="2026")
+    answer_questions(approved, agency_admin)
+    approve(approved, preparer=agency_admin, command=agency_admin)
     values = {
         "code": "CAP",
         "uidb64": urlsafe_base64_encode(force_bytes(preparer.pk)),
@@ -168,6 +183,7 @@ def every_page(draft, preparer, agency_admin, client_for, monkeypatch):
         pk = preparer.membership.pk if name.startswith("member_") else draft.pk
         pk = item.pk if name in ("plan_item", "plan_item_evidence") else pk
         pk = evidence.pk if name.startswith("evidence_") else pk
+        pk = draft.agency_id if name.startswith("state_") else pk
         token = feed.token if name == "plan_calendar_feed" else values["token"]
         kwargs = {
             key: pk if key == "pk" else token if key == "token" else values[key]
@@ -248,6 +264,7 @@ def test_every_admin_page_sends_the_same_headers(
     AccessFailureLog.objects.create(username="agencyadmin", path_info="/accounts/login/")
     Group.objects.create(name="Auditors")
     StaticDevice.objects.create(user=agency_admin, name="Recovery codes")
+    StateReviewerFactory()
     call_command("load_state_law", stdout=StringIO())
     item = PlanItem.objects.create(
         agency=draft.agency, title="Adopt a staffing plan", created_by=agency_admin

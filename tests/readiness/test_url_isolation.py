@@ -1,7 +1,9 @@
 """Every URL of the app, requested by the wrong people.
 
 The test walks the whole URL map: each pattern must be listed below, so a new URL without an
-isolation rule fails here until someone decides who may use it.
+isolation rule fails here until someone decides who may use it. Three kinds of visitor: an
+agency's members, members of another agency, and state reviewers (of the agency's state and of
+another), who belong to no agency.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from agencies.models import Role
+from agencies.models import Agency, Role
 from assessments import services
 from evidence import services as evidence_services
 from plans.models import PlanItem
@@ -50,6 +52,7 @@ AGENCY_PAGES = {
     "agency_logo",
     "agency_logo_remove",
     "agency_logo_image",
+    "agency_sharing",
     "method",
     "plan",
     "plan_item_add",
@@ -100,9 +103,13 @@ MEMBER_OBJECTS = {"member_role", "member_deactivate", "member_reactivate", "memb
 PLAN_OBJECTS = {"plan_item", "plan_item_evidence"}
 # Addresses that carry an evidence id.
 EVIDENCE_OBJECTS = {"evidence_download", "evidence_remove"}
+# The state view, for state reviewers only: its pages, and those that carry an agency id.
+STATE_PAGES = {"state_overview", "state_csv"}
+STATE_OBJECTS = {"state_report_pdf", "state_compare"}
 # What a preparer may not do (403).
-# The agency's report letterhead: its page, its removal and its image.
-LETTERHEAD = {"agency_logo", "agency_logo_remove", "agency_logo_image"}
+# The agency's report letterhead: its page, its removal and its image; and sharing with the
+# state reviewers.
+LETTERHEAD = {"agency_logo", "agency_logo_remove", "agency_logo_image", "agency_sharing"}
 COMMAND_ONLY = {
     "assessment_start",
     "assessment_approve",
@@ -168,6 +175,8 @@ def test_every_url_has_an_isolation_rule():
         (PUBLIC | SELF | AGENCY_PAGES | ASSESSMENT_OBJECTS | MEMBER_OBJECTS | PLAN_OBJECTS)
         | SECRET_ADDRESS
         | EVIDENCE_OBJECTS
+        | STATE_PAGES
+        | STATE_OBJECTS
     )
     unknown = url_names() - covered
     assert not unknown, f"URLs without an isolation rule: {sorted(unknown)}"
@@ -216,6 +225,8 @@ def urls_of_agency_a(draft, preparer, command):
             kwargs = {"pk": item.pk}
         elif name in EVIDENCE_OBJECTS:
             kwargs = {"pk": evidence.pk}
+        elif name in STATE_OBJECTS:
+            kwargs = {"pk": draft.agency_id}
         else:
             kwargs = {}
         urls[name] = reverse(name, kwargs=kwargs)
@@ -271,3 +282,66 @@ def test_preparers_may_use_what_their_role_allows(urls_of_agency_a, preparer, cl
     for name in sorted(PREPARER_MAY):
         statuses = responses(client, urls_of_agency_a[name])
         assert 403 not in statuses.values() and 404 not in statuses.values(), (name, statuses)
+
+
+# Pages among the agency pages that hold no agency's data: the scoring method and weights, the
+# same for every signed-in person, a state reviewer included (it explains the levels they see).
+NO_AGENCY_DATA = {"method"}
+AGENCY_URLS = AGENCY_PAGES | ASSESSMENT_OBJECTS | MEMBER_OBJECTS | PLAN_OBJECTS | EVIDENCE_OBJECTS
+STATE_URLS = STATE_PAGES | STATE_OBJECTS
+
+
+@pytest.fixture
+def sharing_agency_a(urls_of_agency_a, draft):
+    """Agency A shares with its state's reviewers: the isolation must hold all the same."""
+    Agency.objects.filter(pk=draft.agency_id).update(shares_with_state=True)
+    return urls_of_agency_a
+
+
+def test_state_reviewers_get_404_or_403_for_every_agency_page_and_object(
+    sharing_agency_a, state_reviewer, other_state_reviewer, client_for
+):
+    for reviewer in (state_reviewer, other_state_reviewer):
+        client = client_for(reviewer)
+        for name in sorted(AGENCY_URLS - NO_AGENCY_DATA):
+            if name == "dashboard":  # their home is the state view
+                response = client.get(sharing_agency_a[name])
+                assert response.status_code == 302, name
+                assert response["Location"] == reverse("state_overview")
+                continue
+            statuses = responses(client, sharing_agency_a[name])
+            assert set(statuses.values()) <= {403, 404, 405}, (reviewer, name, statuses)
+            assert statuses["get"] in (403, 404, 405), (reviewer, name, statuses)
+
+
+def test_agency_members_get_404_for_every_state_page(
+    sharing_agency_a, preparer, command, agency_admin, outsider, admin_user, client_for
+):
+    for person in (preparer, command, agency_admin, outsider, admin_user):
+        client = client_for(person)
+        for name in sorted(STATE_URLS):
+            statuses = responses(client, sharing_agency_a[name])
+            assert set(statuses.values()) <= {404, 405}, (person, name, statuses)
+            assert 404 in statuses.values(), (person, name, statuses)
+
+
+def test_a_reviewer_of_another_state_gets_404_for_agency_a_in_the_state_view(
+    sharing_agency_a, other_state_reviewer, client_for
+):
+    client = client_for(other_state_reviewer)
+    for name in sorted(STATE_OBJECTS):
+        statuses = responses(client, sharing_agency_a[name])
+        assert set(statuses.values()) <= {404, 405}, (name, statuses)
+        assert 404 in statuses.values(), (name, statuses)
+    page = client.get(sharing_agency_a["state_overview"]).content.decode()
+    assert "Example County" not in page
+
+
+def test_a_reviewer_of_the_state_gets_404_for_agency_a_when_it_does_not_share(
+    urls_of_agency_a, state_reviewer, client_for
+):
+    client = client_for(state_reviewer)
+    for name in sorted(STATE_OBJECTS):
+        assert client.get(urls_of_agency_a[name]).status_code == 404, name
+    page = client.get(urls_of_agency_a["state_overview"]).content.decode()
+    assert "Example County" not in page

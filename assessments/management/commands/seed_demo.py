@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from agencies.models import Agency, Membership, Role
+from agencies.models import Agency, Membership, Role, StateReviewer
+from agencies.services import agency_sharing_set
 from assessments import services
 from assessments.models import Assessment
 from assessments.selectors import assessment_result
@@ -27,7 +28,7 @@ from questionnaires.models import QuestionnaireVersion
 DEMO_PASSWORD = "readiness-demo"
 # Base32, as authenticator apps take it. Demo accounts only: never use a published secret.
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
-DEMO_TOTP_USERS = {"command", "agencyadmin", "admin"}
+DEMO_TOTP_USERS = {"command", "agencyadmin", "admin", "lakeview", "txreviewer"}
 
 AGENCIES = {
     "example": {
@@ -48,6 +49,17 @@ AGENCIES = {
         "operates_jail": True,
         "jail_capacity": 210,
     },
+    # A second Texas agency that does not share with the state reviewers: the Texas reviewer
+    # must not see it, not even its name.
+    "lakeview": {
+        "name": "Lakeview County Sheriff's Office",
+        "state": "TX",
+        "county": "Lakeview County",
+        "ori": "TX0000001",
+        "sworn_officers": 64,
+        "operates_jail": True,
+        "jail_capacity": 150,
+    },
 }
 
 # username: (first name, last name, agency key or None, role, title)
@@ -56,7 +68,21 @@ ACCOUNTS = {
     "command": ("James", "Carter", "example", Role.COMMAND, "Chief Deputy"),
     "agencyadmin": ("Pat", "Nguyen", "example", Role.AGENCY_ADMIN, "Lieutenant, Administration"),
     "other": ("Sam", "Riley", "sample", Role.COMMAND, "Undersheriff"),
+    "lakeview": ("Dana", "Reyes", "lakeview", Role.AGENCY_ADMIN, "Sheriff"),
     "admin": ("Site", "Administrator", None, None, ""),
+}
+
+# State reviewers: username: (first name, last name, state, state body). No agency membership.
+REVIEWERS = {
+    "txreviewer": ("Alex", "Morgan", "TX", "Texas Sheriffs' Association (demo)"),
+}
+
+# Lakeview County's approved review (not shared): weaker on policy and communication.
+LAKEVIEW_ANSWERS = {
+    "POL-01": ("partial", "Detainer policy under review."),
+    "POL-04": ("no", ""),
+    "COM-01": ("no", ""),
+    "COM-05": ("no", ""),
 }
 
 # Answers that differ from a plain "yes" in the approved demo assessment, with notes.
@@ -209,7 +235,14 @@ class Command(BaseCommand):
                 for key, data in AGENCIES.items()
             }
             users = {name: self._account(name, agencies) for name in ACCOUNTS}
+            for name in REVIEWERS:
+                self._reviewer(name)
             self._assessments(agencies, users)
+            # Example County shares with the Texas reviewers; Lakeview County does not.
+            admin = users["agencyadmin"].membership
+            agency_sharing_set(
+                agency=agencies["example"], actor_membership=admin, shares=True, ip_address=None
+            )
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         self.stdout.write(demo_logins_text())
 
@@ -227,19 +260,35 @@ class Command(BaseCommand):
                 user=user, defaults={"agency": agencies[agency_key], "role": role, "title": title}
             )
         if username in DEMO_TOTP_USERS:
-            TOTPDevice.objects.update_or_create(
-                user=user,
-                name="Demo authenticator",
-                defaults={
-                    "key": base64.b32decode(DEMO_TOTP_SECRET).hex(),
-                    "confirmed": True,
-                },
-            )
+            self._totp(user)
         return user
 
-    def _approved_review(self, agency, title, overrides, users, days_ago: int):
-        """An approved review on questionnaire version 1, approved `days_ago` days ago."""
-        command, preparer = users["command"], users["preparer"]
+    def _reviewer(self, username: str):
+        first, last, state, body = REVIEWERS[username]
+        user, _ = get_user_model().objects.get_or_create(username=username)
+        user.first_name, user.last_name = first, last
+        user.email = f"{username}@example.org"
+        user.is_active = True
+        user.is_staff = user.is_superuser = False
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        StateReviewer.objects.update_or_create(user=user, defaults={"state": state, "body": body})
+        self._totp(user)
+        return user
+
+    def _totp(self, user) -> None:
+        TOTPDevice.objects.update_or_create(
+            user=user,
+            name="Demo authenticator",
+            defaults={"key": base64.b32decode(DEMO_TOTP_SECRET).hex(), "confirmed": True},
+        )
+
+    def _approved_review(
+        self, agency, title, overrides, users, days_ago: int, *, command=None, preparer=None
+    ):
+        """An approved review on questionnaire version 1, approved `days_ago` days ago (by
+        Example County's command officer and preparer unless told)."""
+        command, preparer = command or users["command"], preparer or users["preparer"]
         existing = agency.assessments.filter(title=title).first()
         if existing is not None:
             return existing
@@ -258,7 +307,7 @@ class Command(BaseCommand):
             )
             data.append(services.AnswerInput(question_id=question.pk, value=value, note=note))
         services.answers_save(assessment=assessment, user=preparer, data=data)
-        if not days_ago:
+        if not days_ago and agency.name == AGENCIES["example"]["name"]:
             self._evidence(assessment, preparer)
         services.assessment_submit(assessment=assessment, user=preparer)
         approved = services.assessment_approve(
@@ -384,6 +433,11 @@ class Command(BaseCommand):
                 body="Counsel expects to finish by the end of the month; I will attach it then.",
                 reply_to=thread,
             )
+        lakeview = users["lakeview"]
+        self._approved_review(
+            agencies["lakeview"], "2026 jail enforcement review", LAKEVIEW_ANSWERS, users, 0,
+            command=lakeview, preparer=lakeview,
+        )  # fmt: skip
         other = users["other"]
         if not sample.assessments.exists():
             services.assessment_start(
@@ -398,11 +452,13 @@ class Command(BaseCommand):
 def demo_logins_text() -> str:
     lines = [
         "Demo logins (password for every account: readiness-demo).",
-        f"command, agencyadmin and admin also need a code from an authenticator app set up with "
-        f"the key {DEMO_TOTP_SECRET}.",
+        f"command, agencyadmin, lakeview, txreviewer and admin also need a code from an "
+        f"authenticator app set up with the key {DEMO_TOTP_SECRET}.",
     ]
     for username, (first, last, agency_key, role, _title) in ACCOUNTS.items():
         where = AGENCIES[agency_key]["name"] if agency_key else "site administrator"
         role_label = Role(role).label if role else "Django admin"
         lines.append(f"  {username:<12} {first} {last}, {role_label} — {where}")
+    for username, (first, last, state, body) in REVIEWERS.items():
+        lines.append(f"  {username:<12} {first} {last}, State reviewer for {state} — {body}")
     return "\n".join(lines)
