@@ -6,6 +6,8 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 
 export DJANGO_DEBUG ?= 1
+# Links in mail and the printed public links point at this server.
+export READINESS_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test test-fast install catalogues migrate lint format bench bench-http bench-load clean
 
