@@ -41,7 +41,7 @@ def sign_in_as(page: Page, sign_in, username: str) -> None:
 
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
 def test_comment_return_resolve_resubmit_and_approve(
-    page, sign_in, live_server, preparer, command, draft, viewport
+    page, sign_in, live_server, preparer, command, agency_admin, draft, viewport
 ):
     page.set_viewport_size(VIEWPORTS[viewport])
     audit = AxeAudit(page)
@@ -97,8 +97,9 @@ def test_comment_return_resolve_resubmit_and_approve(
         page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_text("Submitted for review.")).to_be_visible()
 
-    # Command staff approve: not without the attestation, then with it.
-    sign_in_as(page, sign_in, "command")
+    # Command staff approve (an agency administrator: the first command officer would wait for
+    # the authenticator's next code), not without the attestation, then with it.
+    sign_in_as(page, sign_in, "agencyadmin")
     expect(page.get_by_text("1 awaiting your review")).to_be_visible()
     with page.expect_navigation():
         page.get_by_role("link", name=re.compile(r"2027 readiness review \(rev\. 1\)")).click()
