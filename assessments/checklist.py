@@ -7,12 +7,16 @@ a 50-question section must render fast and in a fixed number of queries.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from types import SimpleNamespace
 
 from django.http import QueryDict
 from django.template import engines
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from markupsafe import Markup, escape
 
 from agencies.models import person_name as agency_person_name
 from assessments.models import Answer
@@ -122,13 +126,80 @@ def _comment_context(thread) -> SimpleNamespace:
     )
 
 
+def section_texts() -> dict[str, str]:
+    """The texts of templates/jinja2/assessments/_questions.html and of its rows, in the active
+    language: gettext runs once per language and process, not once per question. They are
+    top-level names of the template's context (`t_critical`), which Jinja2 reads into locals once,
+    before the loop. The fixed ones are escaped here once (Markup); those with a %(name)s
+    placeholder stay plain strings, filled in by the template or `row_context` with plain `%`
+    (Markup's `%` costs a few microseconds a call) and escaped by Jinja2 on output."""
+    return _section_texts(get_language())
+
+
+@cache
+def _section_texts(language: str | None) -> dict[str, str]:
+    texts = dict(
+        critical=_("Critical"),
+        recommended=_("Recommended practice"),
+        state_law=_("State law: %(duty)s"),
+        evidence=_("Evidence:"),
+        document_number=_(", No. %(number)s"),
+        no_evidence=_("none"),
+        manage_evidence=_("Attach or manage evidence"),
+        evidence_history=_("Evidence history"),
+        for_code=_("for %(code)s"),
+        in_the_plan=_("In the plan:"),
+        due=_(", due %(date)s"),
+        comments=_("Comments: %(count)s"),
+        open_comments=_(", %(count)s open"),
+        open=_("Open"),
+        resolved=_("Resolved"),
+        read_and_reply=_("Read and reply"),
+        to_the_comments=_("to the comments on %(code)s"),
+        comment_on=_("Comment on this question"),
+        na_pending=_(
+            "A critical question marked Not applicable counts as No until command staff accept "
+            "the reason."
+        ),
+        stored_version=_("Stored version"),
+        stored_by=_("by %(who)s at %(when)s: %(value)s"),
+        stored_note=_("; note: “%(note)s”"),
+        stored_flagged=_("; marked for review"),
+        your_version=_("Your version"),
+        in_the_form=_("is in the form below."),
+        answer_to=_("Answer to %(code)s"),
+        answer_number=_("Answer (a number)"),
+        answer=_("Answer"),
+        not_applicable=_("Not applicable"),
+        na_reason=_("Reason it is not applicable"),
+        na_reason_help=_("(only if you choose Not applicable; required then)"),
+        note=_("Note"),
+        note_help=_("(evidence, who owns it, where the document lives)"),
+        flag=_("Mark for review"),
+        source=_("Source: %(source)s"),
+        no_questions=_("No question of this step applies to the models under consideration."),
+        last_changed=_("Last changed by %(who)s on %(when)s."),
+        not_answered=_("Not answered yet."),
+        not_applicable_because=_("Not applicable (%(reason)s)"),
+    )
+    return {
+        f"t_{name}": text if "%(" in text else Markup(escape(text)) for name, text in texts.items()
+    }
+
+
 def row_context(
-    row: QuestionRow, phase: str = "", plan_item=None, evidence=(), comments=()
+    row: QuestionRow,
+    phase: str = "",
+    plan_item=None,
+    evidence=(),
+    comments=(),
+    texts: dict[str, str] | None = None,
 ) -> SimpleNamespace:
     """One question as a flat namespace of plain values: Jinja2 reads an attribute at the first
     try (a dict key only after a failed attribute lookup), which keeps a long step fast to
     render. `phase` picks the wording asked of an agency still preparing, where the
-    questionnaire has one."""
+    questionnaire has one. `texts`: section_texts(), passed in by a caller making many rows."""
+    texts = texts or section_texts()
     question, content, errors = row.question, row.content, row.errors
     prefix = row.prefix
     context = {
@@ -173,10 +244,10 @@ def row_context(
         "err_note": "note" in errors,
         "conflict": None,
         "changed": (
-            f"Last changed by {person_name(row.answer.updated_by)} on "
-            f"{_when(row.answer.updated_at)}."
+            texts["t_last_changed"]
+            % {"who": person_name(row.answer.updated_by), "when": _when(row.answer.updated_at)}
             if row.answer
-            else "Not answered yet."
+            else texts["t_not_answered"]
         ),
     }
     if row.conflict:
@@ -185,7 +256,7 @@ def row_context(
             who=person_name(stored.updated_by),
             when=_when(stored.updated_at),
             value=(
-                f"Not applicable ({stored.na_reason})"
+                texts["t_not_applicable_because"] % {"reason": stored.na_reason}
                 if stored.not_applicable
                 else stored.display_value
             ),
@@ -230,6 +301,7 @@ def section_template_context(
     what the user sent to an assessment that stopped being editable meanwhile, shown so that it
     can be copied, with no way to save it."""
     index = sections.index(section)
+    texts = section_texts()
     context = {
         "assessment": assessment,
         "sections": sections,
@@ -241,6 +313,7 @@ def section_template_context(
                 (plan_items or {}).get(row.question.code),
                 (evidence or {}).get(row.question.pk, ()),
                 (comments or {}).get(row.question.pk, ()),
+                texts,
             )
             for row in rows
         ],
@@ -255,6 +328,7 @@ def section_template_context(
         "editable": assessment.is_editable,
         "refused_input": refused_input,
         "limits": LIMITS,
+        **texts,
     }
     context["questions_html"] = questions_html(context)
     return context
