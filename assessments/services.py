@@ -249,44 +249,64 @@ def validate_answer(question: Question, data: AnswerInput) -> dict[str, str]:
     code = question.code
     if data.not_applicable:
         if not data.na_reason.strip():
-            errors["na_reason"] = f"Question {code}: say why it is not applicable."
+            errors["na_reason"] = gettext("Question %(code)s: say why it is not applicable.") % {
+                "code": code
+            }
         if data.value:
-            errors["value"] = f"Question {code}: an answer cannot be both a value and N/A."
+            errors["value"] = gettext(
+                "Question %(code)s: an answer cannot be both a value and N/A."
+            ) % {"code": code}
     elif data.value:
         if question.answer_type == AnswerType.CHOICE and data.value not in CHOICE_VALUES:
-            errors["value"] = f"Question {code}: choose Yes, Partial, No or Not applicable."
+            errors["value"] = gettext(
+                "Question %(code)s: choose Yes, Partial, No or Not applicable."
+            ) % {"code": code}
         elif question.answer_type == AnswerType.SCALE and data.value not in scoring.SCALE_VALUES:
-            errors["value"] = f"Question {code}: choose a level from 0 to 4 or Not applicable."
+            errors["value"] = gettext(
+                "Question %(code)s: choose a level from 0 to 4 or Not applicable."
+            ) % {"code": code}
         elif question.answer_type == AnswerType.NUMBER:
             try:
                 number = Decimal(data.value)
             except InvalidOperation:
                 number = None
             if number is None or not number.is_finite() or number < 0:
-                errors["value"] = f"Question {code}: enter a number of 0 or more, e.g. 1200."
+                errors["value"] = gettext(
+                    "Question %(code)s: enter a number of 0 or more, e.g. 1200."
+                ) % {"code": code}
             elif abs(number) >= Decimal("1e10"):
-                errors["value"] = f"Question {code}: enter a number below 10,000,000,000."
+                errors["value"] = gettext(
+                    "Question %(code)s: enter a number below 10,000,000,000."
+                ) % {"code": code}
         elif (
             question.answer_type == AnswerType.TEXT
             and typed_length(data.value) > TEXT_ANSWER_MAX_LENGTH
         ):
-            errors["value"] = (
-                f"Question {code}: keep the answer within {TEXT_ANSWER_MAX_LENGTH} characters "
-                f"(it has {typed_length(data.value)})."
-            )
+            errors["value"] = gettext(
+                "Question %(code)s: keep the answer within %(limit)s characters "
+                "(it has %(length)s)."
+            ) % {
+                "code": code,
+                "limit": TEXT_ANSWER_MAX_LENGTH,
+                "length": typed_length(data.value),
+            }
     if typed_length(data.note) > NOTE_MAX_LENGTH:
-        errors["note"] = (
-            f"Question {code}: keep the note within {NOTE_MAX_LENGTH} characters "
-            f"(it has {typed_length(data.note)})."
-        )
+        errors["note"] = gettext(
+            "Question %(code)s: keep the note within %(limit)s characters (it has %(length)s)."
+        ) % {"code": code, "limit": NOTE_MAX_LENGTH, "length": typed_length(data.note)}
     if typed_length(data.na_reason) > REASON_MAX_LENGTH:
-        errors["na_reason"] = (
-            f"Question {code}: keep the reason within {REASON_MAX_LENGTH} characters "
-            f"(it has {typed_length(data.na_reason)})."
-        )
+        errors["na_reason"] = gettext(
+            "Question %(code)s: keep the reason within %(limit)s characters (it has %(length)s)."
+        ) % {
+            "code": code,
+            "limit": REASON_MAX_LENGTH,
+            "length": typed_length(data.na_reason),
+        }
     for name, text in data.content.items():
         if isinstance(text, str) and "\x00" in text:
-            errors[name] = f"Question {code}: the text contains a NUL character; remove it."
+            errors[name] = gettext(
+                "Question %(code)s: the text contains a NUL character; remove it."
+            ) % {"code": code}
     return errors
 
 
@@ -342,7 +362,9 @@ def answers_save(
     for item in data:
         question = questions.get(item.question_id)
         if question is None:
-            errors[item.question_id] = {"value": "This question is not part of this assessment."}
+            errors[item.question_id] = {
+                "value": gettext("This question is not part of this assessment.")
+            }
             continue
         problems = validate_answer(question, item)
         if problems:
