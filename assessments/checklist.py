@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.http import QueryDict
 from django.template import engines
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from markupsafe import Markup, escape
 
 from agencies.models import person_name as agency_person_name
 from assessments.models import Answer
@@ -126,64 +126,18 @@ def _comment_context(thread) -> SimpleNamespace:
     )
 
 
-def section_texts() -> dict[str, str]:
-    """The texts of templates/jinja2/assessments/_questions.html and of its rows, in the active
-    language: gettext runs once per language and process, not once per question. They are
-    top-level names of the template's context (`t_critical`), which Jinja2 reads into locals once,
-    before the loop. The fixed ones are escaped here once (Markup); those with a %(name)s
-    placeholder stay plain strings, filled in by the template or `row_context` with plain `%`
-    (Markup's `%` costs a few microseconds a call) and escaped by Jinja2 on output."""
-    return _section_texts(get_language())
+def row_texts() -> dict[str, str]:
+    """The texts `row_context` fills in, in the active language: gettext runs once per language
+    and process, not once per question."""
+    return _row_texts(get_language())
 
 
 @cache
-def _section_texts(language: str | None) -> dict[str, str]:
-    texts = dict(
-        critical=_("Critical"),
-        recommended=_("Recommended practice"),
-        state_law=_("State law: %(duty)s"),
-        evidence=_("Evidence:"),
-        document_number=_(", No. %(number)s"),
-        no_evidence=_("none"),
-        manage_evidence=_("Attach or manage evidence"),
-        evidence_history=_("Evidence history"),
-        for_code=_("for %(code)s"),
-        in_the_plan=_("In the plan:"),
-        due=_(", due %(date)s"),
-        comments=_("Comments: %(count)s"),
-        open_comments=_(", %(count)s open"),
-        open=_("Open"),
-        resolved=_("Resolved"),
-        read_and_reply=_("Read and reply"),
-        to_the_comments=_("to the comments on %(code)s"),
-        comment_on=_("Comment on this question"),
-        na_pending=_(
-            "A critical question marked Not applicable counts as No until command staff accept "
-            "the reason."
-        ),
-        stored_version=_("Stored version"),
-        stored_by=_("by %(who)s at %(when)s: %(value)s"),
-        stored_note=_("; note: “%(note)s”"),
-        stored_flagged=_("; marked for review"),
-        your_version=_("Your version"),
-        in_the_form=_("is in the form below."),
-        answer_to=_("Answer to %(code)s"),
-        answer_number=_("Answer (a number)"),
-        answer=_("Answer"),
-        not_applicable=_("Not applicable"),
-        na_reason=_("Reason it is not applicable"),
-        na_reason_help=_("(only if you choose Not applicable; required then)"),
-        note=_("Note"),
-        note_help=_("(evidence, who owns it, where the document lives)"),
-        flag=_("Mark for review"),
-        source=_("Source: %(source)s"),
-        no_questions=_("No question of this step applies to the models under consideration."),
-        last_changed=_("Last changed by %(who)s on %(when)s."),
-        not_answered=_("Not answered yet."),
-        not_applicable_because=_("Not applicable (%(reason)s)"),
-    )
+def _row_texts(language: str | None) -> dict[str, str]:
     return {
-        f"t_{name}": text if "%(" in text else Markup(escape(text)) for name, text in texts.items()
+        "last_changed": _("Last changed by %(who)s on %(when)s."),
+        "not_answered": _("Not answered yet."),
+        "not_applicable_because": _("Not applicable (%(reason)s)"),
     }
 
 
@@ -198,8 +152,8 @@ def row_context(
     """One question as a flat namespace of plain values: Jinja2 reads an attribute at the first
     try (a dict key only after a failed attribute lookup), which keeps a long step fast to
     render. `phase` picks the wording asked of an agency still preparing, where the
-    questionnaire has one. `texts`: section_texts(), passed in by a caller making many rows."""
-    texts = texts or section_texts()
+    questionnaire has one. `texts`: row_texts(), passed in by a caller making many rows."""
+    texts = texts or row_texts()
     question, content, errors = row.question, row.content, row.errors
     prefix = row.prefix
     context = {
@@ -244,10 +198,10 @@ def row_context(
         "err_note": "note" in errors,
         "conflict": None,
         "changed": (
-            texts["t_last_changed"]
+            texts["last_changed"]
             % {"who": person_name(row.answer.updated_by), "when": _when(row.answer.updated_at)}
             if row.answer
-            else texts["t_not_answered"]
+            else texts["not_answered"]
         ),
     }
     if row.conflict:
@@ -256,7 +210,7 @@ def row_context(
             who=person_name(stored.updated_by),
             when=_when(stored.updated_at),
             value=(
-                texts["t_not_applicable_because"] % {"reason": stored.na_reason}
+                texts["not_applicable_because"] % {"reason": stored.na_reason}
                 if stored.not_applicable
                 else stored.display_value
             ),
@@ -301,7 +255,7 @@ def section_template_context(
     what the user sent to an assessment that stopped being editable meanwhile, shown so that it
     can be copied, with no way to save it."""
     index = sections.index(section)
-    texts = section_texts()
+    texts = row_texts()
     context = {
         "assessment": assessment,
         "sections": sections,
@@ -328,7 +282,6 @@ def section_template_context(
         "editable": assessment.is_editable,
         "refused_input": refused_input,
         "limits": LIMITS,
-        **texts,
     }
     context["questions_html"] = questions_html(context)
     return context
@@ -337,7 +290,10 @@ def section_template_context(
 def questions_html(context: dict) -> SafeString:
     """The step's questions as HTML, rendered by Jinja2 (templates/jinja2/assessments/
     _questions.html) with autoescaping; the page's Django template includes it as is."""
-    template = engines["jinja2"].get_template("assessments/_questions.html")
+    # "<name>@<language>": the template with its texts translated once, when Jinja2 compiles it
+    # for that language (readiness/jinja2.py), so that the loop makes no gettext call.
+    language = get_language() or settings.LANGUAGE_CODE
+    template = engines["jinja2"].get_template(f"assessments/_questions.html@{language}")
     return mark_safe(template.render(context))  # noqa: S308 -- escaped by Jinja2 itself
 
 
