@@ -9,7 +9,7 @@ export DJANGO_DEBUG ?= 1
 # Links in mail and the printed public links point at this server.
 export READINESS_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test test-fast install catalogues migrate lint format bench bench-http bench-load clean
+.PHONY: run test test-fast install catalogues messages migrate lint format bench bench-http bench-load clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required (Python 3.11)."; exit 1; }
@@ -23,6 +23,16 @@ install: $(STAMP)
 # The Spanish catalogue of the public summary is compiled with polib (no GNU gettext needed).
 catalogues: $(STAMP)
 	$(BIN)/python manage.py compile_catalogues
+
+# Update the Spanish catalogue from the public summary's sources only (needs GNU gettext). The
+# staff pages' texts are marked for translation too, but English is their only language: taking
+# them in would fill the catalogue with entries nobody translates.
+STAFF_SOURCES := accounts agencies assessments audit evidence fastquery jurisdictions \
+	notifications plans questionnaires readiness reports static 'templates/[!c]*' \
+	templates/community/manage.html community/views.py community/forms.py community/services.py
+messages: $(STAMP)
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l es --add-location=file \
+		--ignore=.venv --ignore=tests --ignore=bench $(addprefix --ignore=,$(STAFF_SOURCES))
 
 migrate: catalogues
 	$(BIN)/python manage.py migrate --noinput

@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import OTPMiddleware
 from django_otp.models import Device
@@ -59,13 +60,15 @@ class SessionLimits:
             reason = ""
             if absolute_left < 0:
                 hours = settings.SESSION_ABSOLUTE_SECONDS // 3600
-                reason = f"Your session reached its {hours}-hour limit. Sign in again to go on."
+                reason = gettext(
+                    "Your session reached its %(hours)s-hour limit. Sign in again to go on."
+                ) % {"hours": hours}
             elif idle_left < 0:
                 minutes = settings.SESSION_IDLE_SECONDS // 60
-                reason = (
-                    f"You were signed out after {minutes} minutes without activity. "
+                reason = gettext(
+                    "You were signed out after %(minutes)s minutes without activity. "
                     "Sign in again to go on."
-                )
+                ) % {"minutes": minutes}
             if reason:
                 request.session_end_reason = reason
                 logout(request)

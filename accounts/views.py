@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
@@ -72,9 +73,9 @@ def email_preferences(request: HttpRequest) -> HttpResponse:
     form = EmailPreferencesForm(request.POST)
     if form.is_valid():
         email_preferences_set(user=request.user, kinds_on=form.cleaned_data["kinds"])
-        messages.success(request, "Your email settings are saved.")
+        messages.success(request, gettext("Your email settings are saved."))
     else:
-        messages.error(request, "Not saved: choose from the kinds listed.")
+        messages.error(request, gettext("Not saved: choose from the kinds listed."))
     return redirect(reverse("account") + "#email")
 
 
@@ -153,7 +154,7 @@ def recovery_codes_renew(request: HttpRequest) -> HttpResponse:
         return redirect("mfa_verify")
     codes = mfa.recovery_codes_create(user=request.user)
     _record(request, kind=Event.Kind.RECOVERY_CODES)
-    messages.success(request, "New recovery codes created; the old ones no longer work.")
+    messages.success(request, gettext("New recovery codes created; the old ones no longer work."))
     return render(
         request,
         "registration/mfa_recovery_codes.html",

@@ -16,6 +16,8 @@ from enum import StrEnum
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from .models import Agency, Membership, Role, StateReviewer
 
@@ -61,25 +63,41 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.PUBLISH: COMMAND_ROLES,
 }
 
-REFUSALS: dict[Action, str] = {
-    Action.START: "Only command staff can start an assessment.",
-    Action.ANSWER: "Only members of this agency can answer its assessments.",
-    Action.SUBMIT: "Only members of this agency can submit its assessments.",
-    Action.APPROVE: "Only command staff can approve an assessment.",
-    Action.RETURN: "Only command staff can return an assessment.",
-    Action.REOPEN: "Only command staff can reopen an assessment.",
-    Action.EXPORT: "Only command staff can export an assessment.",
-    Action.MANAGE_MEMBERS: "Only an agency administrator of this agency can manage its members.",
-    Action.MANAGE_AGENCY: (
+REFUSALS: dict[Action, Promise] = {  # lazy: translated when shown
+    Action.START: gettext_lazy("Only command staff can start an assessment."),
+    Action.ANSWER: gettext_lazy("Only members of this agency can answer its assessments."),
+    Action.SUBMIT: gettext_lazy("Only members of this agency can submit its assessments."),
+    Action.APPROVE: gettext_lazy("Only command staff can approve an assessment."),
+    Action.RETURN: gettext_lazy("Only command staff can return an assessment."),
+    Action.REOPEN: gettext_lazy("Only command staff can reopen an assessment."),
+    Action.EXPORT: gettext_lazy("Only command staff can export an assessment."),
+    Action.MANAGE_MEMBERS: gettext_lazy(
+        "Only an agency administrator of this agency can manage its members."
+    ),
+    Action.MANAGE_AGENCY: gettext_lazy(
         "Only an agency administrator of this agency can change its letterhead or its sharing."
     ),
-    Action.READ_AUDIT: "Only command staff and agency administrators can read the audit log.",
-    Action.PLAN: "Only command staff can create plan items or change another member's items.",
-    Action.PLAN_PROGRESS: "Only members of this agency can record progress on its plan.",
-    Action.EVIDENCE: "Only members of this agency can attach evidence to its assessments.",
-    Action.COMMENT: "Only command staff can start a comment; reply to theirs instead.",
-    Action.REPLY: "Only members of this agency can reply to comments on its assessments.",
-    Action.PUBLISH: "Only command staff can publish or unpublish the community summary.",
+    Action.READ_AUDIT: gettext_lazy(
+        "Only command staff and agency administrators can read the audit log."
+    ),
+    Action.PLAN: gettext_lazy(
+        "Only command staff can create plan items or change another member's items."
+    ),
+    Action.PLAN_PROGRESS: gettext_lazy(
+        "Only members of this agency can record progress on its plan."
+    ),
+    Action.EVIDENCE: gettext_lazy(
+        "Only members of this agency can attach evidence to its assessments."
+    ),
+    Action.COMMENT: gettext_lazy(
+        "Only command staff can start a comment; reply to theirs instead."
+    ),
+    Action.REPLY: gettext_lazy(
+        "Only members of this agency can reply to comments on its assessments."
+    ),
+    Action.PUBLISH: gettext_lazy(
+        "Only command staff can publish or unpublish the community summary."
+    ),
 }
 
 # Roles that must use two-step sign-in (site administrators must too: see accounts.mfa).

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_lazy
 
 from audit.models import Event
 
@@ -19,37 +20,43 @@ class MemberAddForm(forms.Form):
     username = forms.CharField(
         max_length=150,
         validators=[UnicodeUsernameValidator()],
-        help_text="What the member types to sign in, e.g. jsmith. Letters, digits and @ . + - _ "
-        "only; case-sensitive.",
-        error_messages={"required": "Enter a username, e.g. jsmith."},
+        help_text=gettext_lazy(
+            "What the member types to sign in, e.g. jsmith. Letters, digits and @ . + - _ "
+            "only; case-sensitive."
+        ),
+        error_messages={"required": gettext_lazy("Enter a username, e.g. jsmith.")},
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     first_name = forms.CharField(
         max_length=150,
-        error_messages={"required": "Enter the member's first name."},
+        error_messages={"required": gettext_lazy("Enter the member's first name.")},
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     last_name = forms.CharField(
         max_length=150,
-        error_messages={"required": "Enter the member's last name."},
+        error_messages={"required": gettext_lazy("Enter the member's last name.")},
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     email = forms.EmailField(
         required=False,
         max_length=254,  # the user table's column; EmailField alone allows 320
-        help_text="Optional; used for password-reset links.",
+        help_text=gettext_lazy("Optional; used for password-reset links."),
         error_messages={
-            "invalid": "Enter an email address such as j.smith@example.gov.",
-            "max_length": "An email address has at most %(limit_value)d characters "
-            "(this one has %(show_value)d).",
+            "invalid": gettext_lazy("Enter an email address such as j.smith@example.gov."),
+            "max_length": gettext_lazy(
+                "An email address has at most %(limit_value)d characters "
+                "(this one has %(show_value)d)."
+            ),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
     role = forms.ChoiceField(
         choices=Role.choices,
         initial=Role.PREPARER,
-        help_text="Preparers answer questions; command staff also start, approve and download; "
-        "agency administrators also manage members.",
+        help_text=gettext_lazy(
+            "Preparers answer questions; command staff also start, approve and download; "
+            "agency administrators also manage members."
+        ),
     )
     title = forms.CharField(
         max_length=100,
@@ -60,7 +67,7 @@ class MemberAddForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Add member"))
+        self.helper.add_input(Submit("submit", gettext("Add member")))
 
     def clean_username(self) -> str:
         """The username as it will be stored: Django saves it in Unicode normal form (NFKC), in
@@ -71,8 +78,11 @@ class MemberAddForm(forms.Form):
         limit = self.fields["username"].max_length
         if len(username) > limit:
             raise ValidationError(
-                f"A username has at most {limit} characters; stored in standard form, this one "
-                f"would have {len(username)}. Choose a shorter one."
+                gettext(
+                    "A username has at most %(limit)s characters; stored in standard form, this "
+                    "one would have %(length)s. Choose a shorter one."
+                )
+                % {"limit": limit, "length": len(username)}
             )
         if username != typed:
             UnicodeUsernameValidator()(username)
@@ -84,8 +94,11 @@ class MemberAddForm(forms.Form):
         limit = self.fields["email"].max_length
         if len(email) > limit:
             raise ValidationError(
-                f"An email address has at most {limit} characters; with its domain in lower "
-                f"case this one has {len(email)}."
+                gettext(
+                    "An email address has at most %(limit)s characters; with its domain in lower "
+                    "case this one has %(length)s."
+                )
+                % {"limit": limit, "length": len(email)}
             )
         return email
 
@@ -94,31 +107,33 @@ class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(
         choices=Role.choices,
         error_messages={
-            "required": "Choose Preparer, Command or Agency administrator.",
-            "invalid_choice": "Choose Preparer, Command or Agency administrator.",
+            "required": gettext_lazy("Choose Preparer, Command or Agency administrator."),
+            "invalid_choice": gettext_lazy("Choose Preparer, Command or Agency administrator."),
         },
     )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Change role"))
+        self.helper.add_input(Submit("submit", gettext("Change role")))
 
 
 class AuditFilterForm(forms.Form):
     """Filters of the audit log; `user` offers only the agency's own members."""
 
-    user = forms.TypedChoiceField(label="User", coerce=int, required=False, empty_value=None)
+    user = forms.TypedChoiceField(
+        label=gettext_lazy("User"), coerce=int, required=False, empty_value=None
+    )
     kind = forms.ChoiceField(
-        label="Event",
+        label=gettext_lazy("Event"),
         required=False,
-        choices=[("", "All events"), *Event.Kind.choices],
+        choices=[("", gettext_lazy("All events")), *Event.Kind.choices],
     )
 
     def __init__(self, *args, members, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["user"].choices = [
-            ("", "Everyone"),
+            ("", gettext("Everyone")),
             *(
                 (m.user_id, f"{m.user.get_full_name() or m.user.username} ({m.user.username})")
                 for m in members
@@ -134,12 +149,14 @@ class AuditFilterForm(forms.Form):
 
 # What a browser sends for this site's forms. None of them uploads a file.
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-NOT_A_FORM = (
+NOT_A_FORM = gettext_lazy(
     "Nothing was saved: what was sent was not this page's form (it came as {content_type}). "
     "Fill in the form on the page and send it again."
 )
-FILE_IN_FIELD = "Type this in; a file cannot be sent here."
-FILE_NOT_ASKED = "Nothing was saved: this form takes no file, and one was sent as “{name}”."
+FILE_IN_FIELD = gettext_lazy("Type this in; a file cannot be sent here.")
+FILE_NOT_ASKED = gettext_lazy(
+    "Nothing was saved: this form takes no file, and one was sent as “{name}”."
+)
 
 
 def body_problem(request) -> str:
@@ -179,14 +196,16 @@ def bound_form(form_class, request, **kwargs):
 
 class LogoForm(forms.Form):
     logo = forms.FileField(
-        label="Logo file",
-        help_text="PNG or JPEG, at most 2 MB and 5000 pixels on a side. It is scaled to at most "
-        "600 × 270 pixels and saved again as PNG. SVG is not accepted.",
-        error_messages={"required": "Choose a PNG or JPEG file to upload."},
+        label=gettext_lazy("Logo file"),
+        help_text=gettext_lazy(
+            "PNG or JPEG, at most 2 MB and 5000 pixels on a side. It is scaled to at most "
+            "600 × 270 pixels and saved again as PNG. SVG is not accepted."
+        ),
+        error_messages={"required": gettext_lazy("Choose a PNG or JPEG file to upload.")},
         widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
     )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Upload logo"))
+        self.helper.add_input(Submit("submit", gettext("Upload logo")))

@@ -14,6 +14,7 @@ import io
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_noop
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -25,7 +26,9 @@ MAX_SOURCE_PIXELS = 12_000_000
 STORED_BOX = (600, 270)
 ACCEPTED_FORMATS = {"PNG", "JPEG"}
 
-SVG_REFUSED = "SVG logos are not accepted because an SVG can carry scripts; upload a PNG."
+SVG_REFUSED = gettext_noop(
+    "SVG logos are not accepted because an SVG can carry scripts; upload a PNG."
+)
 
 
 @dataclass(frozen=True)
@@ -62,25 +65,34 @@ def logo_clean(data: bytes, *, name: str = "", content_type: str = "") -> CleanL
     """`data` (an uploaded file's bytes) as a clean PNG no larger than STORED_BOX, or a
     ValidationError that says what to upload instead."""
     if _looks_like_svg(data, name, content_type):
-        raise ValidationError(SVG_REFUSED)
+        raise ValidationError(gettext(SVG_REFUSED))
     if not data:
-        raise ValidationError("The file is empty. Upload a PNG or JPEG logo.")
+        raise ValidationError(gettext("The file is empty. Upload a PNG or JPEG logo."))
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationError(
-            f"The file is {len(data) / 1024 / 1024:.1f} MB; a logo may be at most "
-            f"{MAX_UPLOAD_BYTES // 1024 // 1024} MB. Upload a smaller PNG."
+            gettext(
+                "The file is %(size).1f MB; a logo may be at most %(limit)s MB. "
+                "Upload a smaller PNG."
+            )
+            % {"size": len(data) / 1024 / 1024, "limit": MAX_UPLOAD_BYTES // 1024 // 1024}
         )
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in ACCEPTED_FORMATS:
                 raise ValidationError(
-                    f"The file is a {image.format or 'kind of'} image; upload a PNG or JPEG."
+                    gettext("The file is a %(format)s image; upload a PNG or JPEG.")
+                    % {"format": image.format}
+                    if image.format
+                    else gettext("The file is a kind of image; upload a PNG or JPEG.")
                 )
             width, height = image.size
             if max(width, height) > MAX_SOURCE_SIDE or width * height > MAX_SOURCE_PIXELS:
                 raise ValidationError(
-                    f"The image is {width} × {height} pixels; a logo may be at most "
-                    f"{MAX_SOURCE_SIDE} pixels on a side. Upload a smaller PNG."
+                    gettext(
+                        "The image is %(width)s × %(height)s pixels; a logo may be at most "
+                        "%(max_source_side)s pixels on a side. Upload a smaller PNG."
+                    )
+                    % {"width": width, "height": height, "max_source_side": MAX_SOURCE_SIDE}
                 )
             image.load()
             image = ImageOps.exif_transpose(image)
@@ -90,7 +102,7 @@ def logo_clean(data: bytes, *, name: str = "", content_type: str = "") -> CleanL
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ValidationError(
-            "The file could not be read as a PNG or JPEG image. Upload a PNG."
+            gettext("The file could not be read as a PNG or JPEG image. Upload a PNG.")
         ) from None
     clean.thumbnail(STORED_BOX, Image.Resampling.LANCZOS)
     clean.info.clear()  # no ICC profile, text chunks or EXIF carried into the PNG
@@ -99,8 +111,16 @@ def logo_clean(data: bytes, *, name: str = "", content_type: str = "") -> CleanL
     png = out.getvalue()
     if len(png) > MAX_STORED_BYTES:
         raise ValidationError(
-            f"The logo is still {len(png) // 1024} KB once made into a PNG of "
-            f"{clean.width} × {clean.height} pixels; at most {MAX_STORED_BYTES // 1024} KB is "
-            "kept. Upload a simpler logo (fewer colours, no photograph)."
+            gettext(
+                "The logo is still %(size)s KB once made into a PNG of %(width)s × %(height)s "
+                "pixels; at most %(max_stored_bytes)s KB is kept. Upload a simpler logo (fewer "
+                "colours, no photograph)."
+            )
+            % {
+                "size": len(png) // 1024,
+                "width": clean.width,
+                "height": clean.height,
+                "max_stored_bytes": MAX_STORED_BYTES // 1024,
+            }
         )
     return CleanLogo(png=png, width=clean.width, height=clean.height)

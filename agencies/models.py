@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy
 
 
 def person_name(user) -> str:
@@ -17,11 +18,11 @@ def person_name(user) -> str:
 
 class Agency(models.Model):
     class Type(models.TextChoices):
-        SHERIFF = "sheriff", "Sheriff's office"
-        POLICE = "police", "Police department"
-        CORRECTIONS = "corrections", "Corrections department"
-        STATE = "state", "State agency"
-        OTHER = "other", "Other"
+        SHERIFF = "sheriff", gettext_lazy("Sheriff's office")
+        POLICE = "police", gettext_lazy("Police department")
+        CORRECTIONS = "corrections", gettext_lazy("Corrections department")
+        STATE = "state", gettext_lazy("State agency")
+        OTHER = "other", gettext_lazy("Other")
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
@@ -72,9 +73,9 @@ class Agency(models.Model):
 
 
 class Role(models.TextChoices):
-    PREPARER = "preparer", "Preparer"
-    COMMAND = "command", "Command"
-    AGENCY_ADMIN = "agency_admin", "Agency administrator"
+    PREPARER = "preparer", gettext_lazy("Preparer")
+    COMMAND = "command", gettext_lazy("Command")
+    AGENCY_ADMIN = "agency_admin", gettext_lazy("Agency administrator")
 
 
 class Membership(models.Model):

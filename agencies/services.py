@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext
 from PIL import Image
 
 from audit.models import Event
@@ -72,7 +73,7 @@ def _lock_pair(
     }
     member = rows.get(membership.pk)
     if member is None:
-        raise ValidationError("This member no longer exists.")
+        raise ValidationError(gettext("This member no longer exists."))
     return _check_admin(rows.get(actor_membership.pk), member.agency_id), member
 
 
@@ -88,15 +89,19 @@ def _refuse_last_admin(member: Membership, action: str) -> None:
     )
     if not others:
         raise ValidationError(
-            f"{person_name(member.user)} is the last active agency administrator of "
-            f"{member.agency.name} and cannot be {action}. Make another member an agency "
-            "administrator first."
+            gettext(
+                "%(user)s is the last active agency administrator of %(name)s and cannot be "
+                "%(action)s. Make another member an agency administrator first."
+            )
+            % {"user": person_name(member.user), "name": member.agency.name, "action": action}
         )
 
 
 def _refuse_self(member: Membership, actor: Membership, what: str) -> None:
     if member.pk == actor.pk:
-        raise PermissionDenied(f"You cannot {what}; ask another agency administrator.")
+        raise PermissionDenied(
+            gettext("You cannot %(what)s; ask another agency administrator.") % {"what": what}
+        )
 
 
 def _member_event(request, kind: str, *, actor, subject_user, agency_id, **fields) -> None:
@@ -156,7 +161,9 @@ def _invite_send(user, link: str, actor, agency: Agency, role_label: str) -> str
 def _validate_role(role: str) -> str:
     if role not in Role.values:
         labels = ", ".join(str(label) for label in Role.labels)
-        raise ValidationError({"role": f"Choose one of the roles: {labels}."})
+        raise ValidationError(
+            {"role": gettext("Choose one of the roles: %(labels)s.") % {"labels": labels}}
+        )
     return role
 
 
@@ -181,13 +188,16 @@ def member_add(
     username = username.strip()
     role = _validate_role(role)
     if not username:
-        raise ValidationError({"username": "Enter a username, e.g. jsmith."})
+        raise ValidationError({"username": gettext("Enter a username, e.g. jsmith.")})
     try:
         User._meta.get_field("username").run_validators(username)
     except ValidationError as error:
         raise ValidationError({"username": error.messages}) from error
     taken = ValidationError(
-        {"username": f"The username “{username}” is already taken. Choose another."}
+        {
+            "username": gettext("The username “%(username)s” is already taken. Choose another.")
+            % {"username": username}
+        }
     )
     # Sign-in is case-sensitive, but "JSmith" beside "jsmith" only invites mistakes.
     if User.objects.filter(username__iexact=username).exists():
@@ -280,7 +290,9 @@ def member_deactivate(
     _refuse_self(member, actor, "deactivate your own account")
     user = member.user
     if not user.is_active:
-        raise ValidationError(f"{person_name(user)} is already deactivated.")
+        raise ValidationError(
+            gettext("%(user)s is already deactivated.") % {"user": person_name(user)}
+        )
     _refuse_last_admin(member, "deactivated")
     user.is_active = False
     user.save(update_fields=["is_active"])
@@ -306,7 +318,7 @@ def member_reactivate(
     actor, member = _lock_pair(membership=membership, actor_membership=actor_membership)
     user = member.user
     if user.is_active:
-        raise ValidationError(f"{person_name(user)} is already active.")
+        raise ValidationError(gettext("%(user)s is already active.") % {"user": person_name(user)})
     user.is_active = True
     user.save(update_fields=["is_active"])
     _member_event(
@@ -335,11 +347,16 @@ def invite_link_create(
     user = member.user
     name = person_name(user)
     if not user.is_active:
-        raise ValidationError(f"{name} is deactivated: reactivate the account first.")
+        raise ValidationError(
+            gettext("%(name)s is deactivated: reactivate the account first.") % {"name": name}
+        )
     if user.has_usable_password():
         raise ValidationError(
-            f"{name} has already set a password. If it is forgotten, they can ask for a reset "
-            "link on the sign-in page."
+            gettext(
+                "%(name)s has already set a password. If it is forgotten, they can ask for a "
+                "reset link on the sign-in page."
+            )
+            % {"name": name}
         )
     user.set_unusable_password()
     user.save(update_fields=["password"])

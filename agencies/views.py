@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -48,7 +49,7 @@ def _get_member_for_admin(request: HttpRequest, pk: int) -> tuple[Membership, Me
 def _refusal(error: ValidationError | PermissionDenied) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
-    return str(error) or "You are not allowed to do this."
+    return str(error) or gettext("You are not allowed to do this.")
 
 
 def _render_invite(request, member: Membership, url: str, *, added: bool) -> HttpResponse:
@@ -158,13 +159,19 @@ def member_role(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if changed.get_role_display() == old:
                 messages.info(
-                    request, f"{person_name(member.user)} is already {old}; nothing changed."
+                    request,
+                    gettext("%(person)s is already %(role)s; nothing changed.")
+                    % {"person": person_name(member.user), "role": old},
                 )
             else:
                 messages.success(
                     request,
-                    f"{person_name(member.user)}: role changed from {old} to "
-                    f"{changed.get_role_display()}.",
+                    gettext("%(person)s: role changed from %(old)s to %(new)s.")
+                    % {
+                        "person": person_name(member.user),
+                        "old": old,
+                        "new": changed.get_role_display(),
+                    },
                 )
             return redirect("members")
     return render(
@@ -188,12 +195,16 @@ def member_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
             membership=member, actor_membership=admin, request=request
         )
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, f"Not deactivated: {_refusal(error)}")
+        messages.error(
+            request, gettext("Not deactivated: %(reason)s") % {"reason": _refusal(error)}
+        )
     else:
         messages.success(
             request,
-            f"{person_name(member.user)} is deactivated and signed out everywhere; they can no "
-            "longer sign in.",
+            gettext(
+                "%(person)s is deactivated and signed out everywhere; they can no longer sign in."
+            )
+            % {"person": person_name(member.user)},
         )
     return redirect("members")
 
@@ -207,9 +218,13 @@ def member_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
             membership=member, actor_membership=admin, request=request
         )
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, f"Not reactivated: {_refusal(error)}")
+        messages.error(
+            request, gettext("Not reactivated: %(reason)s") % {"reason": _refusal(error)}
+        )
     else:
-        messages.success(request, f"{person_name(member.user)} can sign in again.")
+        messages.success(
+            request, gettext("%(person)s can sign in again.") % {"person": person_name(member.user)}
+        )
     return redirect("members")
 
 
@@ -222,7 +237,7 @@ def member_invite(request: HttpRequest, pk: int) -> HttpResponse:
             membership=member, actor_membership=admin, request=request
         )
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, f"No new link: {_refusal(error)}")
+        messages.error(request, gettext("No new link: %(reason)s") % {"reason": _refusal(error)})
         return redirect("members")
     return _render_invite(request, member, url, added=False)
 
@@ -286,8 +301,11 @@ def agency_logo(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"The letterhead is set ({logo.width} × {logo.height} pixels). It is on the "
-                    "cover of every report made from now on.",
+                    gettext(
+                        "The letterhead is set (%(width)s × %(height)s pixels). It is on the "
+                        "cover of every report made from now on."
+                    )
+                    % {"width": logo.width, "height": logo.height},
                 )
                 return redirect("agency_logo")
     else:
@@ -303,9 +321,9 @@ def agency_logo_remove(request: HttpRequest) -> HttpResponse:
         agency=admin.agency, actor_membership=admin, ip_address=client_ip(request)
     )
     if removed:
-        messages.success(request, "The letterhead is removed; new reports have none.")
+        messages.success(request, gettext("The letterhead is removed; new reports have none."))
     else:
-        messages.info(request, "There was no letterhead to remove.")
+        messages.info(request, gettext("There was no letterhead to remove."))
     return redirect("agency_logo")
 
 

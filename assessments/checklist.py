@@ -7,12 +7,16 @@ a 50-question section must render fast and in a fixed number of queries.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.http import QueryDict
 from django.template import engines
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from agencies.models import person_name as agency_person_name
 from assessments.models import Answer
@@ -122,13 +126,34 @@ def _comment_context(thread) -> SimpleNamespace:
     )
 
 
+def row_texts() -> dict[str, str]:
+    """The texts `row_context` fills in, in the active language: gettext runs once per language
+    and process, not once per question."""
+    return _row_texts(get_language())
+
+
+@cache
+def _row_texts(language: str | None) -> dict[str, str]:
+    return {
+        "last_changed": _("Last changed by %(who)s on %(when)s."),
+        "not_answered": _("Not answered yet."),
+        "not_applicable_because": _("Not applicable (%(reason)s)"),
+    }
+
+
 def row_context(
-    row: QuestionRow, phase: str = "", plan_item=None, evidence=(), comments=()
+    row: QuestionRow,
+    phase: str = "",
+    plan_item=None,
+    evidence=(),
+    comments=(),
+    texts: dict[str, str] | None = None,
 ) -> SimpleNamespace:
     """One question as a flat namespace of plain values: Jinja2 reads an attribute at the first
     try (a dict key only after a failed attribute lookup), which keeps a long step fast to
     render. `phase` picks the wording asked of an agency still preparing, where the
-    questionnaire has one."""
+    questionnaire has one. `texts`: row_texts(), passed in by a caller making many rows."""
+    texts = texts or row_texts()
     question, content, errors = row.question, row.content, row.errors
     prefix = row.prefix
     context = {
@@ -173,10 +198,10 @@ def row_context(
         "err_note": "note" in errors,
         "conflict": None,
         "changed": (
-            f"Last changed by {person_name(row.answer.updated_by)} on "
-            f"{_when(row.answer.updated_at)}."
+            texts["last_changed"]
+            % {"who": person_name(row.answer.updated_by), "when": _when(row.answer.updated_at)}
             if row.answer
-            else "Not answered yet."
+            else texts["not_answered"]
         ),
     }
     if row.conflict:
@@ -185,7 +210,7 @@ def row_context(
             who=person_name(stored.updated_by),
             when=_when(stored.updated_at),
             value=(
-                f"Not applicable ({stored.na_reason})"
+                texts["not_applicable_because"] % {"reason": stored.na_reason}
                 if stored.not_applicable
                 else stored.display_value
             ),
@@ -230,6 +255,7 @@ def section_template_context(
     what the user sent to an assessment that stopped being editable meanwhile, shown so that it
     can be copied, with no way to save it."""
     index = sections.index(section)
+    texts = row_texts()
     context = {
         "assessment": assessment,
         "sections": sections,
@@ -241,6 +267,7 @@ def section_template_context(
                 (plan_items or {}).get(row.question.code),
                 (evidence or {}).get(row.question.pk, ()),
                 (comments or {}).get(row.question.pk, ()),
+                texts,
             )
             for row in rows
         ],
@@ -263,7 +290,10 @@ def section_template_context(
 def questions_html(context: dict) -> SafeString:
     """The step's questions as HTML, rendered by Jinja2 (templates/jinja2/assessments/
     _questions.html) with autoescaping; the page's Django template includes it as is."""
-    template = engines["jinja2"].get_template("assessments/_questions.html")
+    # "<name>@<language>": the template with its texts translated once, when Jinja2 compiles it
+    # for that language (readiness/jinja2.py), so that the loop makes no gettext call.
+    language = get_language() or settings.LANGUAGE_CODE
+    template = engines["jinja2"].get_template(f"assessments/_questions.html@{language}")
     return mark_safe(template.render(context))  # noqa: S308 -- escaped by Jinja2 itself
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency
 from jurisdictions.models import StateProfile
@@ -21,9 +22,9 @@ from questionnaires.models import (
 
 class Assessment(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted for review"
-        APPROVED = "approved", "Approved"
+        DRAFT = "draft", gettext_lazy("Draft")
+        SUBMITTED = "submitted", gettext_lazy("Submitted for review")
+        APPROVED = "approved", gettext_lazy("Approved")
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="assessments")
     questionnaire = models.ForeignKey(

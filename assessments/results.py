@@ -6,6 +6,8 @@ import datetime
 from dataclasses import dataclass
 from fractions import Fraction
 
+from django.utils.translation import gettext, ngettext
+
 from .scoring import AssessmentResult, DimensionResult, Level, StateLaw
 
 LEVEL_COLOURS = {
@@ -60,7 +62,7 @@ def dimension_chart(dimensions: tuple[DimensionResult, ...]) -> Chart:
     for index, dimension in enumerate(dimensions):
         y = CHART_TOP + index * CHART_ROW_HEIGHT
         width = round(CHART_BAR_WIDTH * (dimension.score or 0) / 100)
-        level_label = dimension.level.label if dimension.level else "Not assessed"
+        level_label = dimension.level.label if dimension.level else gettext("Not assessed")
         bars.append(
             ChartBar(
                 label=dimension.label,
@@ -75,9 +77,14 @@ def dimension_chart(dimensions: tuple[DimensionResult, ...]) -> Chart:
             )
         )
     description = "; ".join(
-        f"{bar.label}: {bar.score if bar.score is not None else 'not assessed'}"
-        f"{' of 100' if bar.score is not None else ''}, {bar.level_label}"
-        + (" (capped by a critical gap)" if bar.capped else "")
+        (
+            gettext("%(label)s: %(score)s of 100, %(level)s")
+            % {"label": bar.label, "score": bar.score, "level": bar.level_label}
+            if bar.score is not None
+            else gettext("%(label)s: not assessed, %(level)s")
+            % {"label": bar.label, "level": bar.level_label}
+        )
+        + (" " + gettext("(capped by a critical gap)") if bar.capped else "")
         for bar in bars
     )
     height = CHART_TOP + len(bars) * CHART_ROW_HEIGHT + 20
@@ -90,7 +97,7 @@ def dimension_chart(dimensions: tuple[DimensionResult, ...]) -> Chart:
         threshold_developing_x=CHART_LABEL_WIDTH + CHART_BAR_WIDTH * 50 // 100,
         threshold_ready_x=CHART_LABEL_WIDTH + CHART_BAR_WIDTH * 80 // 100,
         axis_bottom=height - 14,
-        description=f"Readiness scores out of 100. {description}.",
+        description=gettext("Readiness scores out of 100. %(scores)s.") % {"scores": description},
     )
 
 
@@ -126,14 +133,19 @@ class StateLawPanel:
         if self.deadline is None or self.days_left is None:
             return ""
         when = self.deadline.strftime("%B %-d, %Y")
-        if self.days_left > 1:
-            return f"Deadline {when}: {self.days_left} days left."
-        if self.days_left == 1:
-            return f"Deadline {when}: 1 day left."
+        if self.days_left > 0:
+            return ngettext(
+                "Deadline %(when)s: %(days)s day left.",
+                "Deadline %(when)s: %(days)s days left.",
+                self.days_left,
+            ) % {"when": when, "days": self.days_left}
         if self.days_left == 0:
-            return f"Deadline {when}: today."
-        days = "1 day" if self.days_overdue == 1 else f"{self.days_overdue} days"
-        return f"Deadline {when}: passed {days} ago."
+            return gettext("Deadline %(when)s: today.") % {"when": when}
+        return ngettext(
+            "Deadline %(when)s: passed %(days)s day ago.",
+            "Deadline %(when)s: passed %(days)s days ago.",
+            self.days_overdue,
+        ) % {"when": when, "days": self.days_overdue}
 
 
 def state_law_panel(law: StateLaw | None, today: datetime.date) -> StateLawPanel | None:
@@ -312,7 +324,8 @@ def trend_chart(approved: list[tuple[str, str, AssessmentResult]]) -> Trend | No
         plot_top=TREND_TOP,
         plot_bottom=bottom,
         gridlines=tuple((y_of(score), score) for score in (0, 50, 80, 100)),
-        description=f"Readiness scores of approved assessments, oldest first. {description}.",
+        description=gettext("Readiness scores of approved assessments, oldest first. %(scores)s.")
+        % {"scores": description},
     )
 
 

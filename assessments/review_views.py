@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from agencies.access import Action, may, require
@@ -36,8 +37,8 @@ def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
         except services.AssessmentIncomplete as error:
             messages.error(
                 request,
-                f"Not submitted: {len(error.missing)} question(s) need an answer; see the list "
-                "below.",
+                gettext("Not submitted: %(count)s question(s) need an answer; see the list below.")
+                % {"count": len(error.missing)},
             )
             return render(
                 request, "assessments/submit.html", _summary_context(assessment), status=400
@@ -47,11 +48,18 @@ def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "Submitted for review. Command staff are told and can now approve it or return it.",
+                gettext(
+                    "Submitted for review. Command staff are told and can now approve it or "
+                    "return it."
+                ),
             )
         return redirect("assessment", pk=assessment.pk)
     if assessment.status != Assessment.Status.DRAFT:
-        messages.info(request, f"This assessment is {assessment.get_status_display().lower()}.")
+        messages.info(
+            request,
+            gettext("This assessment is %(status)s.")
+            % {"status": assessment.get_status_display().lower()},
+        )
         return redirect("assessment", pk=assessment.pk)
     return render(request, "assessments/submit.html", _summary_context(assessment))
 
@@ -76,18 +84,22 @@ def assessment_approve(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             for field, problems in error.message_dict.items():
                 form.add_error(field, problems)
-            messages.error(request, "Not approved: see what is missing below.")
+            messages.error(request, gettext("Not approved: see what is missing below."))
             status = 400
         except services.WorkflowError as error:
             messages.error(request, str(error))
             return redirect("assessment", pk=assessment.pk)
         else:
             messages.success(
-                request, "Approved. The assessment is locked and its scores are frozen."
+                request, gettext("Approved. The assessment is locked and its scores are frozen.")
             )
             return redirect("assessment", pk=assessment.pk)
     if assessment.status != Assessment.Status.SUBMITTED:
-        messages.info(request, f"This assessment is {assessment.get_status_display().lower()}.")
+        messages.info(
+            request,
+            gettext("This assessment is %(status)s.")
+            % {"status": assessment.get_status_display().lower()},
+        )
         return redirect("assessment", pk=assessment.pk)
     context = _summary_context(assessment)
     context.update(form=form, statement=settings.READINESS_APPROVAL_STATEMENT)
@@ -154,10 +166,10 @@ def question_comments(request: HttpRequest, pk: int, question_id: int) -> HttpRe
         except services.WorkflowError as error:
             form.add_error("body", str(error))
         else:
-            messages.success(request, "Comment posted.")
+            messages.success(request, gettext("Comment posted."))
             url = reverse("question_comments", args=[assessment.pk, question.pk])
             return redirect(f"{url}#comments")
-    messages.error(request, "Not posted: see the comment below.")
+    messages.error(request, gettext("Not posted: see the comment below."))
     return _render_comments(request, assessment, membership, question, form, status=400)
 
 
@@ -176,5 +188,5 @@ def comment_resolve(request: HttpRequest, pk: int, comment_id: int) -> HttpRespo
     except services.WorkflowError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "Marked resolved.")
+        messages.success(request, gettext("Marked resolved."))
     return redirect(reverse("question_comments", args=[assessment.pk, comment.question_id]))

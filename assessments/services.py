@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from agencies.access import Action, may, membership_or_none, require
 from agencies.models import Agency, Membership, person_name
@@ -144,8 +145,10 @@ def latest_published_questionnaire() -> QuestionnaireVersion:
     )
     if questionnaire is None:
         raise WorkflowError(
-            "No published questionnaire is loaded. An administrator must run "
-            "`manage.py load_questionnaire` first."
+            gettext(
+                "No published questionnaire is loaded. An administrator must run "
+                "`manage.py load_questionnaire` first."
+            )
         )
     return questionnaire
 
@@ -171,16 +174,25 @@ def assessment_start(
     title = title.strip()
     models = set(models)
     if not title:
-        raise ValidationError({"title": "Give the assessment a title, e.g. 2027 readiness review."})
+        raise ValidationError(
+            {"title": gettext("Give the assessment a title, e.g. 2027 readiness review.")}
+        )
     if not models:
-        raise ValidationError({"models": "Choose at least one 287(g) model: JEM, TFM or WSO."})
+        raise ValidationError(
+            {"models": gettext("Choose at least one 287(g) model: JEM, TFM or WSO.")}
+        )
     unknown = models - scoring.MODELS
     if unknown:
-        raise ValidationError({"models": f"Unknown model {', '.join(sorted(unknown))}."})
+        raise ValidationError(
+            {
+                "models": gettext("Unknown model %(unknown)s.")
+                % {"unknown": ", ".join(sorted(unknown))}
+            }
+        )
     if phase not in Phase.values:
-        raise ValidationError({"phase": "Choose how far along the agency is."})
+        raise ValidationError({"phase": gettext("Choose how far along the agency is.")})
     if carry_from is not None and carry_from.agency_id != agency.pk:
-        raise ValidationError({"carry_from": "Choose one of this agency's assessments."})
+        raise ValidationError({"carry_from": gettext("Choose one of this agency's assessments.")})
     assessment = Assessment.objects.create(
         agency=agency,
         questionnaire=questionnaire or latest_published_questionnaire(),
@@ -237,44 +249,64 @@ def validate_answer(question: Question, data: AnswerInput) -> dict[str, str]:
     code = question.code
     if data.not_applicable:
         if not data.na_reason.strip():
-            errors["na_reason"] = f"Question {code}: say why it is not applicable."
+            errors["na_reason"] = gettext("Question %(code)s: say why it is not applicable.") % {
+                "code": code
+            }
         if data.value:
-            errors["value"] = f"Question {code}: an answer cannot be both a value and N/A."
+            errors["value"] = gettext(
+                "Question %(code)s: an answer cannot be both a value and N/A."
+            ) % {"code": code}
     elif data.value:
         if question.answer_type == AnswerType.CHOICE and data.value not in CHOICE_VALUES:
-            errors["value"] = f"Question {code}: choose Yes, Partial, No or Not applicable."
+            errors["value"] = gettext(
+                "Question %(code)s: choose Yes, Partial, No or Not applicable."
+            ) % {"code": code}
         elif question.answer_type == AnswerType.SCALE and data.value not in scoring.SCALE_VALUES:
-            errors["value"] = f"Question {code}: choose a level from 0 to 4 or Not applicable."
+            errors["value"] = gettext(
+                "Question %(code)s: choose a level from 0 to 4 or Not applicable."
+            ) % {"code": code}
         elif question.answer_type == AnswerType.NUMBER:
             try:
                 number = Decimal(data.value)
             except InvalidOperation:
                 number = None
             if number is None or not number.is_finite() or number < 0:
-                errors["value"] = f"Question {code}: enter a number of 0 or more, e.g. 1200."
+                errors["value"] = gettext(
+                    "Question %(code)s: enter a number of 0 or more, e.g. 1200."
+                ) % {"code": code}
             elif abs(number) >= Decimal("1e10"):
-                errors["value"] = f"Question {code}: enter a number below 10,000,000,000."
+                errors["value"] = gettext(
+                    "Question %(code)s: enter a number below 10,000,000,000."
+                ) % {"code": code}
         elif (
             question.answer_type == AnswerType.TEXT
             and typed_length(data.value) > TEXT_ANSWER_MAX_LENGTH
         ):
-            errors["value"] = (
-                f"Question {code}: keep the answer within {TEXT_ANSWER_MAX_LENGTH} characters "
-                f"(it has {typed_length(data.value)})."
-            )
+            errors["value"] = gettext(
+                "Question %(code)s: keep the answer within %(limit)s characters "
+                "(it has %(length)s)."
+            ) % {
+                "code": code,
+                "limit": TEXT_ANSWER_MAX_LENGTH,
+                "length": typed_length(data.value),
+            }
     if typed_length(data.note) > NOTE_MAX_LENGTH:
-        errors["note"] = (
-            f"Question {code}: keep the note within {NOTE_MAX_LENGTH} characters "
-            f"(it has {typed_length(data.note)})."
-        )
+        errors["note"] = gettext(
+            "Question %(code)s: keep the note within %(limit)s characters (it has %(length)s)."
+        ) % {"code": code, "limit": NOTE_MAX_LENGTH, "length": typed_length(data.note)}
     if typed_length(data.na_reason) > REASON_MAX_LENGTH:
-        errors["na_reason"] = (
-            f"Question {code}: keep the reason within {REASON_MAX_LENGTH} characters "
-            f"(it has {typed_length(data.na_reason)})."
-        )
+        errors["na_reason"] = gettext(
+            "Question %(code)s: keep the reason within %(limit)s characters (it has %(length)s)."
+        ) % {
+            "code": code,
+            "limit": REASON_MAX_LENGTH,
+            "length": typed_length(data.na_reason),
+        }
     for name, text in data.content.items():
         if isinstance(text, str) and "\x00" in text:
-            errors[name] = f"Question {code}: the text contains a NUL character; remove it."
+            errors[name] = gettext(
+                "Question %(code)s: the text contains a NUL character; remove it."
+            ) % {"code": code}
     return errors
 
 
@@ -296,8 +328,8 @@ def _lock_for_edit(assessment: Assessment) -> Assessment:
     locked._state_law = assessment.state_law
     if not locked.is_editable:
         raise WorkflowError(
-            f"This assessment is {locked.get_status_display().lower()}: its answers can no "
-            "longer be changed."
+            gettext("This assessment is %(status)s: its answers can no longer be changed.")
+            % {"status": locked.get_status_display().lower()}
         )
     return locked
 
@@ -330,7 +362,9 @@ def answers_save(
     for item in data:
         question = questions.get(item.question_id)
         if question is None:
-            errors[item.question_id] = {"value": "This question is not part of this assessment."}
+            errors[item.question_id] = {
+                "value": gettext("This question is not part of this assessment.")
+            }
             continue
         problems = validate_answer(question, item)
         if problems:
@@ -430,7 +464,9 @@ def not_applicable_acknowledge(
     _require(user, Action.APPROVE, assessment, membership)
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if locked.status == Assessment.Status.APPROVED:
-        raise WorkflowError("This assessment is approved: its answers can no longer change.")
+        raise WorkflowError(
+            gettext("This assessment is approved: its answers can no longer change.")
+        )
     answer = (
         Answer.objects.select_for_update(of=("self",))
         .select_related("question")
@@ -438,7 +474,7 @@ def not_applicable_acknowledge(
         .first()
     )
     if answer is None or not answer.not_applicable or not answer.question.critical:
-        raise WorkflowError("Only a critical question marked Not applicable needs this.")
+        raise WorkflowError(gettext("Only a critical question marked Not applicable needs this."))
     if answer.na_acknowledged_by_id is None:
         answer.na_acknowledged_by = user
         answer.na_acknowledged_at = timezone.now()
@@ -503,7 +539,8 @@ def _lock_submitted(assessment: Assessment) -> Assessment:
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if locked.status != Assessment.Status.SUBMITTED:
         raise WorkflowError(
-            f"This assessment is {locked.get_status_display().lower()}, not submitted for review."
+            gettext("This assessment is %(status)s, not submitted for review.")
+            % {"status": locked.get_status_display().lower()}
         )
     return locked
 
@@ -601,9 +638,16 @@ def assessment_return(
     _require(user, Action.RETURN, assessment, membership)
     comment = comment.strip()
     if not comment:
-        raise ValidationError({"comment": "Say what must change before it can be approved."})
+        raise ValidationError(
+            {"comment": gettext("Say what must change before it can be approved.")}
+        )
     if len(comment) > NOTE_MAX_LENGTH:
-        raise ValidationError({"comment": f"Keep the comment within {NOTE_MAX_LENGTH} characters."})
+        raise ValidationError(
+            {
+                "comment": gettext("Keep the comment within %(limit)s characters.")
+                % {"limit": NOTE_MAX_LENGTH}
+            }
+        )
     locked = _lock_submitted(assessment)
     locked.status = Assessment.Status.DRAFT
     locked.returned_by = user
@@ -645,9 +689,13 @@ def assessment_reopen(
     _require(user, Action.REOPEN, assessment, membership)
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if locked.status != Assessment.Status.APPROVED:
-        raise WorkflowError("Only an approved assessment can be reopened as a new revision.")
+        raise WorkflowError(
+            gettext("Only an approved assessment can be reopened as a new revision.")
+        )
     if Assessment.objects.filter(reopened_from=locked).exists():
-        raise WorkflowError("This revision has already been reopened; work on the newer one.")
+        raise WorkflowError(
+            gettext("This revision has already been reopened; work on the newer one.")
+        )
     revision = Assessment.objects.create(
         agency_id=locked.agency_id,
         questionnaire_id=locked.questionnaire_id,
@@ -689,10 +737,13 @@ COMMENT_MAX_LENGTH = 2000
 def _comment_body(body: str) -> str:
     body = body.strip()
     if not body:
-        raise ValidationError({"body": "Write the comment before posting it."})
+        raise ValidationError({"body": gettext("Write the comment before posting it.")})
     if typed_length(body) > COMMENT_MAX_LENGTH:
         raise ValidationError(
-            {"body": f"Keep a comment within {COMMENT_MAX_LENGTH} characters; split a longer one."}
+            {
+                "body": gettext("Keep a comment within %(limit)s characters; split a longer one.")
+                % {"limit": COMMENT_MAX_LENGTH}
+            }
         )
     return body
 
@@ -701,8 +752,11 @@ def _lock_open_for_comments(assessment: Assessment) -> Assessment:
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if locked.status == Assessment.Status.APPROVED:
         raise WorkflowError(
-            "This assessment is approved: it is the agency's record and takes no more comments. "
-            "Reopen it as a new revision to discuss a change."
+            gettext(
+                "This assessment is approved: it is the agency's record and takes no more "
+                "comments. "
+                "Reopen it as a new revision to discuss a change."
+            )
         )
     return locked
 
@@ -729,13 +783,15 @@ def comment_add(
     body = _comment_body(body)
     locked = _lock_open_for_comments(assessment)
     if not locked.asks(question):
-        raise WorkflowError(f"Question {question.code} is not asked in this assessment.")
+        raise WorkflowError(
+            gettext("Question %(code)s is not asked in this assessment.") % {"code": question.code}
+        )
     if reply_to is not None and (
         reply_to.assessment_id != locked.pk
         or reply_to.question_id != question.pk
         or reply_to.reply_to_id is not None
     ):
-        raise WorkflowError("Reply to a comment on this question.")
+        raise WorkflowError(gettext("Reply to a comment on this question."))
     comment = Comment.objects.create(
         assessment=locked, question=question, reply_to=reply_to, author=user, body=body
     )
@@ -785,10 +841,10 @@ def comment_resolve(
     _require(user, Action.REPLY, comment.assessment, membership)
     locked = _lock_open_for_comments(comment.assessment)
     if comment.reply_to_id is not None:
-        raise WorkflowError("Resolve the comment this reply answers.")
+        raise WorkflowError(gettext("Resolve the comment this reply answers."))
     current = Comment.objects.select_for_update().get(pk=comment.pk)
     if current.resolved_at is not None:
-        raise WorkflowError("This comment is already resolved.")
+        raise WorkflowError(gettext("This comment is already resolved."))
     current.resolved_by = user
     current.resolved_at = timezone.now()
     current.save(update_fields=["resolved_by", "resolved_at"])

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from agencies.access import (
@@ -117,7 +118,10 @@ def assessment_start(request: HttpRequest) -> HttpResponse:
         except services.WorkflowError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Assessment “{assessment.title}” started.")
+            messages.success(
+                request,
+                gettext("Assessment “%(title)s” started.") % {"title": assessment.title},
+            )
             return redirect("assessment", pk=assessment.pk)
     return render(request, "assessments/start.html", {"form": form})
 
@@ -204,7 +208,7 @@ def section_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                 posted=posted,
                 errors=error.by_question,
             )
-            messages.error(request, "Nothing was saved: correct the answers marked below.")
+            messages.error(request, gettext("Nothing was saved: correct the answers marked below."))
             return _render_section(request, assessment, sections, section, rows, 400)
         except services.WorkflowError as error:
             # Submitted or approved while this person was typing: show what they sent, unsaved,
@@ -218,9 +222,12 @@ def section_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             )
             messages.error(
                 request,
-                f"Nothing was saved. {error} Your answers are shown below as you sent them so "
-                "that you can copy them; to change the assessment, ask command staff to return "
-                "it to draft.",
+                gettext(
+                    "Nothing was saved. %(error)s Your answers are shown below as you sent them "
+                    "so that you can copy them; to change the assessment, ask command staff to "
+                    "return it to draft."
+                )
+                % {"error": error},
             )
             return _render_section(
                 request, assessment, sections, section, rows, 409, refused_input=True
@@ -238,15 +245,19 @@ def section_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             saved = len(result.saved)
             messages.warning(
                 request,
-                f"{saved} answer(s) saved. {len(result.conflicts)} answer(s) were changed by "
-                "someone else while you were editing: compare below and choose which to keep.",
+                gettext(
+                    "%(saved)s answer(s) saved. %(conflicts)s answer(s) were changed by someone "
+                    "else while you were editing: compare below and choose which to keep."
+                )
+                % {"saved": saved, "conflicts": len(result.conflicts)},
             )
             return _render_section(request, assessment, sections, section, rows, 409)
         messages.success(
             request,
-            f"Saved: {len(result.saved)} answer(s) changed in “{section.title}”."
+            gettext("Saved: %(count)s answer(s) changed in “%(step)s”.")
+            % {"count": len(result.saved), "step": section.title}
             if result.saved
-            else f"No changes to save in “{section.title}”.",
+            else gettext("No changes to save in “%(step)s”.") % {"step": section.title},
         )
         if "next" in request.POST:
             following = next((s for s in sections if s.position > section.position), None)
@@ -299,10 +310,10 @@ def assessment_return(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(error))
             return redirect("assessment", pk=assessment.pk)
         else:
-            messages.success(request, "Returned to draft with your comment.")
+            messages.success(request, gettext("Returned to draft with your comment."))
             return redirect("assessment", pk=assessment.pk)
     problem = " ".join(form.errors["comment"])
-    messages.error(request, f"Not returned: {problem}")
+    messages.error(request, gettext("Not returned: %(problem)s") % {"problem": problem})
     return _render_overview(request, assessment, membership, return_form=form, status=400)
 
 
@@ -324,7 +335,8 @@ def not_applicable_acknowledge(request: HttpRequest, pk: int, question_id: int) 
     else:
         messages.success(
             request,
-            f"{answer.question.code} accepted as not applicable: it no longer counts as No.",
+            gettext("%(code)s accepted as not applicable: it no longer counts as No.")
+            % {"code": answer.question.code},
         )
     return redirect("assessment", pk=assessment.pk)
 
@@ -344,7 +356,11 @@ def assessment_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     except services.WorkflowError as error:
         messages.error(request, str(error))
         return redirect("assessment", pk=assessment.pk)
-    messages.success(request, f"Revision {revision.revision} started from the approved answers.")
+    messages.success(
+        request,
+        gettext("Revision %(revision)s started from the approved answers.")
+        % {"revision": revision.revision},
+    )
     return redirect("assessment", pk=revision.pk)
 
 
@@ -404,7 +420,7 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         chosen = request.POST.getlist("action")
         if not chosen:
-            messages.error(request, "Nothing was created: choose at least one action.")
+            messages.error(request, gettext("Nothing was created: choose at least one action."))
         else:
             outcome = services.plan_from_actions(
                 assessment=assessment,
@@ -414,9 +430,13 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
                 ip_address=client_ip(request),
             )
             created = len(outcome.created)
-            text = f"{created} plan item{'s' if created != 1 else ''} created."
+            text = ngettext(
+                "%(count)s plan item created.", "%(count)s plan items created.", created
+            ) % {"count": created}
             if outcome.already_planned:
-                text += f" Already in the plan: {', '.join(outcome.already_planned)}."
+                text += " " + gettext("Already in the plan: %(codes)s.") % {
+                    "codes": ", ".join(outcome.already_planned)
+                }
             messages.success(request, text)
             return redirect("plan")
     rows = [(action, action.code in planned) for action in result.actions]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from questionnaires.models import AnswerType, display_answer_value
 
@@ -19,63 +20,75 @@ class Event(models.Model):
 
     class Kind(models.TextChoices):
         # Assessment work (agency, assessment and actor set). Payloads: see PAYLOADS below.
-        ASSESSMENT_STARTED = "assessment_started", "Assessment started"
-        ANSWER_CHANGED = "answer_changed", "Answer changed"
-        SUBMITTED = "submitted", "Submitted for review"
-        RETURNED = "returned", "Returned to draft"
-        APPROVED = "approved", "Approved"
-        REOPENED = "reopened", "Reopened as a new revision"
-        COMMENTED = "commented", "Comment"
-        QUESTION_COMMENTED = "question_commented", "Comment on a question"
-        COMMENT_RESOLVED = "comment_resolved", "Comment resolved"
-        NA_ACKNOWLEDGED = "na_acknowledged", "Critical question accepted as not applicable"
-        REPORT_DOWNLOADED = "report_downloaded", "Report downloaded"
-        EXPORT_DOWNLOADED = "export_downloaded", "JSON export downloaded"
-        ANSWERS_CSV_DOWNLOADED = "answers_csv_downloaded", "Answers CSV downloaded"
+        ASSESSMENT_STARTED = "assessment_started", gettext_lazy("Assessment started")
+        ANSWER_CHANGED = "answer_changed", gettext_lazy("Answer changed")
+        SUBMITTED = "submitted", gettext_lazy("Submitted for review")
+        RETURNED = "returned", gettext_lazy("Returned to draft")
+        APPROVED = "approved", gettext_lazy("Approved")
+        REOPENED = "reopened", gettext_lazy("Reopened as a new revision")
+        COMMENTED = "commented", gettext_lazy("Comment")
+        QUESTION_COMMENTED = "question_commented", gettext_lazy("Comment on a question")
+        COMMENT_RESOLVED = "comment_resolved", gettext_lazy("Comment resolved")
+        NA_ACKNOWLEDGED = (
+            "na_acknowledged",
+            gettext_lazy("Critical question accepted as not applicable"),
+        )
+        REPORT_DOWNLOADED = "report_downloaded", gettext_lazy("Report downloaded")
+        EXPORT_DOWNLOADED = "export_downloaded", gettext_lazy("JSON export downloaded")
+        ANSWERS_CSV_DOWNLOADED = "answers_csv_downloaded", gettext_lazy("Answers CSV downloaded")
         # The readiness plan (new/old: the item's fields; comment: a progress note).
-        PLAN_ITEM_CREATED = "plan_item_created", "Plan item created"
-        PLAN_ITEM_CHANGED = "plan_item_changed", "Plan item changed"
-        PLAN_CSV_DOWNLOADED = "plan_csv_downloaded", "Plan CSV downloaded"
-        CALENDAR_FEED_RENEWED = "calendar_feed_renewed", "Calendar feed address renewed"
+        PLAN_ITEM_CREATED = "plan_item_created", gettext_lazy("Plan item created")
+        PLAN_ITEM_CHANGED = "plan_item_changed", gettext_lazy("Plan item changed")
+        PLAN_CSV_DOWNLOADED = "plan_csv_downloaded", gettext_lazy("Plan CSV downloaded")
+        CALENDAR_FEED_RENEWED = (
+            "calendar_feed_renewed",
+            gettext_lazy("Calendar feed address renewed"),
+        )
         # Evidence (new/old: the item, its version, file name or reference, and SHA-256).
-        EVIDENCE_ATTACHED = "evidence_attached", "Evidence attached"
-        EVIDENCE_REMOVED = "evidence_removed", "Evidence removed"
-        EVIDENCE_DOWNLOADED = "evidence_downloaded", "Evidence downloaded"
+        EVIDENCE_ATTACHED = "evidence_attached", gettext_lazy("Evidence attached")
+        EVIDENCE_REMOVED = "evidence_removed", gettext_lazy("Evidence removed")
+        EVIDENCE_DOWNLOADED = "evidence_downloaded", gettext_lazy("Evidence downloaded")
         # Sign-in and two-step sign-in (actor, or the username typed).
-        SIGNED_IN = "signed_in", "Signed in"
-        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
-        LOCKED_OUT = "locked_out", "Locked out after failed sign-ins"
-        SIGNED_OUT = "signed_out", "Signed out"
-        SESSION_ENDED = "session_ended", "Session ended by time limit"
-        MFA_ENABLED = "mfa_enabled", "Two-step sign-in set up"
-        MFA_VERIFIED = "mfa_verified", "Two-step code accepted"
-        MFA_FAILED = "mfa_failed", "Two-step code refused"
-        RECOVERY_CODES = "recovery_codes", "Recovery codes created"
-        MFA_REMOVED = "mfa_removed", "Two-step sign-in removed"
+        SIGNED_IN = "signed_in", gettext_lazy("Signed in")
+        SIGN_IN_FAILED = "sign_in_failed", gettext_lazy("Sign-in failed")
+        LOCKED_OUT = "locked_out", gettext_lazy("Locked out after failed sign-ins")
+        SIGNED_OUT = "signed_out", gettext_lazy("Signed out")
+        SESSION_ENDED = "session_ended", gettext_lazy("Session ended by time limit")
+        MFA_ENABLED = "mfa_enabled", gettext_lazy("Two-step sign-in set up")
+        MFA_VERIFIED = "mfa_verified", gettext_lazy("Two-step code accepted")
+        MFA_FAILED = "mfa_failed", gettext_lazy("Two-step code refused")
+        RECOVERY_CODES = "recovery_codes", gettext_lazy("Recovery codes created")
+        MFA_REMOVED = "mfa_removed", gettext_lazy("Two-step sign-in removed")
         # People (subject_user is the account acted upon).
-        MEMBER_ADDED = "member_added", "Member added"
-        INVITE_ISSUED = "invite_issued", "Invitation link issued"
-        ROLE_CHANGED = "role_changed", "Role changed"
-        MEMBER_MOVED = "member_moved", "Membership moved to another agency"
-        MEMBERSHIP_DELETED = "membership_deleted", "Membership deleted"
-        SITE_ROLE_CHANGED = "site_role_changed", "Site administration rights changed"
-        MEMBER_DEACTIVATED = "member_deactivated", "Member deactivated"
-        MEMBER_REACTIVATED = "member_reactivated", "Member reactivated"
-        PASSWORD_CHANGED = "password_changed", "Password changed"
+        MEMBER_ADDED = "member_added", gettext_lazy("Member added")
+        INVITE_ISSUED = "invite_issued", gettext_lazy("Invitation link issued")
+        ROLE_CHANGED = "role_changed", gettext_lazy("Role changed")
+        MEMBER_MOVED = "member_moved", gettext_lazy("Membership moved to another agency")
+        MEMBERSHIP_DELETED = "membership_deleted", gettext_lazy("Membership deleted")
+        SITE_ROLE_CHANGED = "site_role_changed", gettext_lazy("Site administration rights changed")
+        MEMBER_DEACTIVATED = "member_deactivated", gettext_lazy("Member deactivated")
+        MEMBER_REACTIVATED = "member_reactivated", gettext_lazy("Member reactivated")
+        PASSWORD_CHANGED = "password_changed", gettext_lazy("Password changed")
         # The agency's letterhead on its reports (new/old: the stored PNG's SHA-256 and size).
-        LOGO_SET = "logo_set", "Report letterhead set"
-        LOGO_REMOVED = "logo_removed", "Report letterhead removed"
+        LOGO_SET = "logo_set", gettext_lazy("Report letterhead set")
+        LOGO_REMOVED = "logo_removed", gettext_lazy("Report letterhead removed")
         # The public community summary (new/old: its version number).
-        SUMMARY_PUBLISHED = "summary_published", "Community summary published"
-        SUMMARY_UNPUBLISHED = "summary_unpublished", "Community summary unpublished"
+        SUMMARY_PUBLISHED = "summary_published", gettext_lazy("Community summary published")
+        SUMMARY_UNPUBLISHED = "summary_unpublished", gettext_lazy("Community summary unpublished")
         # The state view (agencies.StateReviewer; oversight): sharing, reviewers, their views.
-        AGENCY_SHARING_CHANGED = "agency_sharing_changed", "Sharing with state reviewers changed"
-        STATE_REVIEWER_CHANGED = "state_reviewer_changed", "State reviewer rights changed"
-        STATE_REVIEW_VIEWED = "state_review_viewed", "Viewed by the state reviewer"
+        AGENCY_SHARING_CHANGED = (
+            "agency_sharing_changed",
+            gettext_lazy("Sharing with state reviewers changed"),
+        )
+        STATE_REVIEWER_CHANGED = (
+            "state_reviewer_changed",
+            gettext_lazy("State reviewer rights changed"),
+        )
+        STATE_REVIEW_VIEWED = "state_review_viewed", gettext_lazy("Viewed by the state reviewer")
 
     class Outcome(models.TextChoices):
-        SUCCESS = "success", "Success"
-        FAILURE = "failure", "Failure"
+        SUCCESS = "success", gettext_lazy("Success")
+        FAILURE = "failure", gettext_lazy("Failure")
 
     agency = models.ForeignKey(
         "agencies.Agency", on_delete=models.CASCADE, null=True, blank=True, related_name="events"

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from agencies.access import Action, require
 from agencies.models import Membership
@@ -29,8 +30,8 @@ def _statement(value: str, label: str) -> str:
     value = (value or "").strip()
     if len(value) > STATEMENT_MAX_LENGTH:
         raise ValidationError(
-            f"The {label} statement is {len(value)} characters; keep it within "
-            f"{STATEMENT_MAX_LENGTH}."
+            gettext("The %(label)s statement is %(count)s characters; keep it within %(limit)s.")
+            % {"label": label, "count": len(value), "limit": STATEMENT_MAX_LENGTH}
         )
     return value
 
@@ -50,11 +51,13 @@ def summary_publish(
     same (made on the first publish). Command staff of the agency, approved assessments only."""
     require(membership, Action.PUBLISH, agency_id=assessment.agency_id)
     if assessment.status != Assessment.Status.APPROVED:
-        raise SummaryError("Only an approved assessment can have a public summary.")
+        raise SummaryError(gettext("Only an approved assessment can have a public summary."))
     statement_en = _statement(statement_en, "English")
     statement_es = _statement(statement_es, "Spanish")
     if statement_es and not statement_en:
-        raise ValidationError("Give the statement in English too: the English page shows it.")
+        raise ValidationError(
+            gettext("Give the statement in English too: the English page shows it.")
+        )
     summary = _summary_for_update(assessment)
     now = timezone.now()
     live = summary.versions.filter(ended_at__isnull=True).first()
@@ -109,7 +112,7 @@ def summary_unpublish(
         .first()
     )
     if live is None:
-        raise SummaryError("The summary is not published.")
+        raise SummaryError(gettext("The summary is not published."))
     live.ended_at, live.ended_by = timezone.now(), user
     live.save(update_fields=["ended_at", "ended_by"])
     SummaryPdf.objects.filter(version=live).delete()

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from agencies.access import Action, require
@@ -55,7 +56,9 @@ def summary_manage(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, "Published: the public address shows this version.")
+                messages.success(
+                    request, gettext("Published: the public address shows this version.")
+                )
                 return redirect("community_summary", pk=assessment.pk)
     else:
         latest = state.versions[0] if state.versions else None
@@ -122,7 +125,9 @@ def summary_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
     except services.SummaryError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "Unpublished: the public address now answers “not found”.")
+        messages.success(
+            request, gettext("Unpublished: the public address now answers “not found”.")
+        )
     return redirect("community_summary", pk=assessment.pk)
 
 

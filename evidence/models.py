@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency
 from questionnaires.models import Question
@@ -23,8 +24,8 @@ def evidence_storage():
 
 class Evidence(models.Model):
     class Kind(models.TextChoices):
-        FILE = "file", "File"
-        REFERENCE = "reference", "Reference"
+        FILE = "file", gettext_lazy("File")
+        REFERENCE = "reference", gettext_lazy("Reference")
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="evidence")
     # Behind an answer (an assessment's question), or behind a plan item: one or the other.

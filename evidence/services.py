@@ -15,6 +15,7 @@ from django.core.files.base import File
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from agencies.access import Action, may, require
 from agencies.models import Membership
@@ -79,25 +80,34 @@ def check_upload(upload, *, agency_id: int) -> tuple[str, str, int]:
     problem otherwise. Reads the file once, in chunks."""
     name = upload.name or ""
     if not name.strip():
-        raise ValidationError({"file": "The file has no name."})
+        raise ValidationError({"file": gettext("The file has no name.")})
     if "/" in name or "\\" in name or name in (".", "..") or "\x00" in name:
-        raise ValidationError({"file": "The file name must not contain folders: rename it."})
+        raise ValidationError(
+            {"file": gettext("The file name must not contain folders: rename it.")}
+        )
     size = upload.size or 0
     if size == 0:
-        raise ValidationError({"file": f"“{name}” is empty: choose the document itself."})
+        raise ValidationError(
+            {"file": gettext("“%(name)s” is empty: choose the document itself.") % {"name": name}}
+        )
     limit = settings.READINESS_EVIDENCE_MAX_BYTES
     if size > limit:
         raise ValidationError(
-            {"file": f"“{name}” is {_megabytes(size)}; files may be up to {_megabytes(limit)}."}
+            {
+                "file": gettext("“%(name)s” is %(size)s; files may be up to %(limit)s.")
+                % {"name": name, "size": _megabytes(size), "limit": _megabytes(limit)}
+            }
         )
     used = Evidence.objects.filter(agency_id=agency_id).aggregate(total=Sum("size"))["total"] or 0
     quota = settings.READINESS_EVIDENCE_AGENCY_QUOTA_BYTES
     if used + size > quota:
         raise ValidationError(
             {
-                "file": f"The agency's evidence would exceed its {_megabytes(quota)} limit "
-                f"({_megabytes(used)} used). Ask the site administrator for more room, or "
-                "attach a reference instead."
+                "file": gettext(
+                    "The agency's evidence would exceed its %(quota)s limit (%(used)s used). Ask "
+                    "the site administrator for more room, or attach a reference instead."
+                )
+                % {"quota": _megabytes(quota), "used": _megabytes(used)}
             }
         )
     upload.seek(0)
@@ -105,9 +115,13 @@ def check_upload(upload, *, agency_id: int) -> tuple[str, str, int]:
     mime = content_type_of(head)
     if mime not in ALLOWED_TYPES:
         raise ValidationError(
-            {"file": f"“{name}” is {_describe(mime)}, whatever its name says. Attach "
-             f"{ALLOWED_TEXT}."}
-        )  # fmt: skip
+            {
+                "file": gettext(
+                    "“%(name)s” is %(mime)s, whatever its name says. Attach %(allowed)s."
+                )
+                % {"name": name, "mime": _describe(mime), "allowed": ALLOWED_TEXT}
+            }
+        )
     digest = hashlib.sha256(head)
     for chunk in iter(lambda: upload.read(1024 * 1024), b""):
         digest.update(chunk)
@@ -118,12 +132,19 @@ def check_upload(upload, *, agency_id: int) -> tuple[str, str, int]:
 def _check_details(title: str, document_number: str) -> tuple[str, str]:
     title, document_number = title.strip(), document_number.strip()
     if not title:
-        raise ValidationError({"title": "Give the evidence a title, e.g. General Order 114."})
+        raise ValidationError(
+            {"title": gettext("Give the evidence a title, e.g. General Order 114.")}
+        )
     if len(title) > TITLE_MAX_LENGTH:
-        raise ValidationError({"title": f"Keep the title within {TITLE_MAX_LENGTH} characters."})
+        raise ValidationError(
+            {
+                "title": gettext("Keep the title within %(limit)s characters.")
+                % {"limit": TITLE_MAX_LENGTH}
+            }
+        )
     if len(document_number) > 100:
         raise ValidationError(
-            {"document_number": "Keep the document number within 100 characters."}
+            {"document_number": gettext("Keep the document number within 100 characters.")}
         )
     return title, document_number
 
@@ -133,7 +154,8 @@ def _lock_draft(assessment):
     locked = type(assessment).objects.select_for_update().get(pk=assessment.pk)
     if locked.status != "draft":
         raise ValidationError(
-            f"This assessment is {locked.get_status_display().lower()}: its evidence is frozen."
+            gettext("This assessment is %(status)s: its evidence is frozen.")
+            % {"status": locked.get_status_display().lower()}
         )
     return locked
 
@@ -180,16 +202,16 @@ def evidence_attach(
     require(membership, Action.EVIDENCE, agency_id=assessment.agency_id)
     locked = _lock_draft(assessment)
     if question.questionnaire_id != locked.questionnaire_id:
-        raise ValidationError("This question is not part of this assessment.")
+        raise ValidationError(gettext("This question is not part of this assessment."))
     title, document_number = _check_details(title, document_number)
     reference = _check_source(upload, reference)
     previous = None
     if replaces is not None:
         previous = Evidence.objects.select_for_update().get(pk=replaces.pk)
         if (previous.assessment_id, previous.question_id) != (locked.pk, question.pk):
-            raise ValidationError("A new version replaces evidence of the same answer.")
+            raise ValidationError(gettext("A new version replaces evidence of the same answer."))
         if not previous.is_current:
-            raise ValidationError("Only the current version can be replaced.")
+            raise ValidationError(gettext("Only the current version can be replaced."))
     item = Evidence(
         agency_id=locked.agency_id,
         assessment_id=locked.pk,
@@ -214,12 +236,19 @@ def _check_source(upload, reference: str) -> str:
     reference = reference.strip()
     if (upload is None) == (not reference):
         raise ValidationError(
-            {"file": "Attach a file, or give a reference (a web address or where the record "
-             "is kept), not both."}
-        )  # fmt: skip
+            {
+                "file": gettext(
+                    "Attach a file, or give a reference (a web address or where the record "
+                    "is kept), not both."
+                )
+            }
+        )
     if len(reference) > REFERENCE_MAX_LENGTH:
         raise ValidationError(
-            {"reference": f"Keep the reference within {REFERENCE_MAX_LENGTH} characters."}
+            {
+                "reference": gettext("Keep the reference within %(limit)s characters.")
+                % {"limit": REFERENCE_MAX_LENGTH}
+            }
         )
     return reference
 
@@ -254,7 +283,9 @@ def evidence_attach_to_plan_item(
     command staff attach it, whatever the item's status."""
     require(membership, Action.EVIDENCE, agency_id=plan_item.agency_id)
     if plan_item.owner_id != user.pk and not may(membership, Action.PLAN):
-        raise PermissionDenied("Only the item's owner or command staff can attach evidence to it.")
+        raise PermissionDenied(
+            gettext("Only the item's owner or command staff can attach evidence to it.")
+        )
     title, document_number = _check_details(title, document_number)
     reference = _check_source(upload, reference)
     item = Evidence(
@@ -279,7 +310,9 @@ def evidence_remove(
     audit trail: who, when, name and hash)."""
     require(membership, Action.EVIDENCE, agency_id=item.agency_id)
     if item.uploaded_by_id != user.pk and not may(membership, Action.APPROVE):
-        raise PermissionDenied("Only who attached it, or command staff, can remove evidence.")
+        raise PermissionDenied(
+            gettext("Only who attached it, or command staff, can remove evidence.")
+        )
     if item.assessment_id is not None:
         _lock_draft(item.assessment)
     locked = Evidence.objects.select_for_update().get(pk=item.pk)

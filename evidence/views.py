@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from agencies.access import Action, get_membership, may, require
@@ -69,7 +70,9 @@ def answer_evidence(request: HttpRequest, pk: int, question_id: int) -> HttpResp
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, f"Evidence attached to {question.code}.")
+                messages.success(
+                    request, gettext("Evidence attached to %(code)s.") % {"code": question.code}
+                )
                 return redirect("answer_evidence", pk=assessment.pk, question_id=question.pk)
         status = 400
     return render(
@@ -110,7 +113,7 @@ def plan_item_evidence(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, "Evidence attached to the plan item.")
+                messages.success(request, gettext("Evidence attached to the plan item."))
                 return redirect("plan_item_evidence", pk=item.pk)
         status = 400
     history = item.evidence.select_related("uploaded_by", "removed_by").order_by(
@@ -162,7 +165,10 @@ def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"“{item.title}” removed; the audit log keeps its record.")
+        messages.success(
+            request,
+            gettext("“%(title)s” removed; the audit log keeps its record.") % {"title": item.title},
+        )
     if item.plan_item_id:
         return redirect("plan_item_evidence", pk=item.plan_item_id)
     return redirect("answer_evidence", pk=item.assessment_id, question_id=item.question_id)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class Kind(models.TextChoices):
-    SUBMITTED = "submitted", "An assessment is submitted for review"
-    RETURNED = "returned", "An assessment you worked on is returned for changes"
-    APPROVED = "approved", "An assessment you worked on is approved"
-    COMMENT = "comment", "A comment on a question"
-    INVITATION = "invitation", "Invitation"
-    PASSWORD_RESET = "password_reset", "Password reset"
+    SUBMITTED = "submitted", gettext_lazy("An assessment is submitted for review")
+    RETURNED = "returned", gettext_lazy("An assessment you worked on is returned for changes")
+    APPROVED = "approved", gettext_lazy("An assessment you worked on is approved")
+    COMMENT = "comment", gettext_lazy("A comment on a question")
+    INVITATION = "invitation", gettext_lazy("Invitation")
+    PASSWORD_RESET = "password_reset", gettext_lazy("Password reset")
 
 
 # The kinds a member may turn off; invitations and password resets always go out.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext, gettext_lazy
 
 from agencies.models import Agency, person_name
 from questionnaires.models import Section
@@ -11,9 +12,10 @@ from questionnaires.models import Section
 from .models import TITLE_MAX_LENGTH, PlanItem
 from .selectors import DIMENSIONS, SORTS, PlanFilters
 
-STATUS_FILTERS = [("", "Any status"), ("unfinished", "Open or in progress")] + list(
-    PlanItem.Status.choices
-)
+STATUS_FILTERS = [
+    ("", gettext_lazy("Any status")),
+    ("unfinished", gettext_lazy("Open or in progress")),
+] + list(PlanItem.Status.choices)
 
 
 def member_choices(agency: Agency, *, active_only: bool) -> list[tuple[str, str]]:
@@ -21,7 +23,10 @@ def member_choices(agency: Agency, *, active_only: bool) -> list[tuple[str, str]
         "user__last_name", "user__first_name", "user__username"
     )
     return [
-        (str(m.user_id), person_name(m.user) + ("" if m.user.is_active else " (deactivated)"))
+        (
+            str(m.user_id),
+            person_name(m.user) + ("" if m.user.is_active else " " + gettext("(deactivated)")),
+        )
         for m in memberships
         if m.user.is_active or not active_only
     ]
@@ -30,18 +35,20 @@ def member_choices(agency: Agency, *, active_only: bool) -> list[tuple[str, str]
 class PlanFilterForm(forms.Form):
     owner = forms.ChoiceField(required=False)
     status = forms.ChoiceField(choices=STATUS_FILTERS, required=False)
-    overdue = forms.BooleanField(label="Overdue only", required=False)
+    overdue = forms.BooleanField(label=gettext_lazy("Overdue only"), required=False)
     step = forms.ChoiceField(required=False)
     dimension = forms.ChoiceField(
-        choices=[("", "Any dimension")] + [(d, d.title()) for d in DIMENSIONS], required=False
+        choices=[("", gettext_lazy("Any dimension"))] + [(d, d.title()) for d in DIMENSIONS],
+        required=False,
     )
     sort = forms.ChoiceField(choices=list(SORTS.items()), required=False)
 
     def __init__(self, *args, agency: Agency, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", "Anyone"), ("0", "Nobody yet")] + member_choices(
-            agency, active_only=False
-        )
+        self.fields["owner"].choices = [
+            ("", gettext("Anyone")),
+            ("0", gettext("Nobody yet")),
+        ] + member_choices(agency, active_only=False)
         for name, field in self.fields.items():
             css = "form-check-input" if name == "overdue" else "form-select"
             field.widget.attrs["class"] = css
@@ -49,7 +56,7 @@ class PlanFilterForm(forms.Form):
         seen: dict[str, str] = {}
         for code, title in codes:
             seen.setdefault(code, title)
-        self.fields["step"].choices = [("", "Any step")] + [
+        self.fields["step"].choices = [("", gettext("Any step"))] + [
             (code, f"{code} · {title}") for code, title in seen.items()
         ]
 
@@ -73,38 +80,40 @@ class ItemForm(forms.Form):
     title = forms.CharField(
         max_length=TITLE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Give the item a title: what must be done."},
+        error_messages={"required": gettext_lazy("Give the item a title: what must be done.")},
     )
-    owner = forms.ChoiceField(required=False, help_text="A member of this agency.")
+    owner = forms.ChoiceField(required=False, help_text=gettext_lazy("A member of this agency."))
     target_date = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the target date as a date, e.g. 2027-03-31."},
+        error_messages={
+            "invalid": gettext_lazy("Enter the target date as a date, e.g. 2027-03-31.")
+        },
     )
     status = forms.ChoiceField(choices=PlanItem.Status.choices)
     wont_do_reason = forms.CharField(
-        label="Reason it will not be done",
+        label=gettext_lazy("Reason it will not be done"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required with “Won't do”.",
+        help_text=gettext_lazy("Required with “Won't do”."),
     )
     note = forms.CharField(
-        label="Progress note",
+        label=gettext_lazy("Progress note"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What was done, by whom, what is next. Added to the dated log.",
+        help_text=gettext_lazy("What was done, by whom, what is next. Added to the dated log."),
     )
 
     def __init__(self, *args, agency: Agency, full: bool, item: PlanItem | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", "Nobody yet")] + member_choices(
+        self.fields["owner"].choices = [("", gettext("Nobody yet"))] + member_choices(
             agency, active_only=True
         )
         if item is not None and item.owner_id and not item.owner.is_active:
             self.fields["owner"].choices.append(
-                (str(item.owner_id), f"{person_name(item.owner)} (deactivated)")
+                (str(item.owner_id), f"{person_name(item.owner)} " + gettext("(deactivated)"))
             )
         if not full:
             for name in ("title", "owner", "target_date"):
@@ -118,7 +127,7 @@ class ItemForm(forms.Form):
             data.get("status") == PlanItem.Status.WONT_DO
             and not (data.get("wont_do_reason") or "").strip()
         ):
-            self.add_error("wont_do_reason", "Say why the item will not be done.")
+            self.add_error("wont_do_reason", gettext("Say why the item will not be done."))
         return data
 
     def changes(self) -> dict:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency, Membership
 from questionnaires.models import Question
@@ -21,10 +22,10 @@ TITLE_MAX_LENGTH = 300
 
 class PlanItem(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        IN_PROGRESS = "in_progress", "In progress"
-        DONE = "done", "Done"
-        WONT_DO = "wont_do", "Won't do"
+        OPEN = "open", gettext_lazy("Open")
+        IN_PROGRESS = "in_progress", gettext_lazy("In progress")
+        DONE = "done", gettext_lazy("Done")
+        WONT_DO = "wont_do", gettext_lazy("Won't do")
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="plan_items")
     title = models.CharField(max_length=TITLE_MAX_LENGTH)

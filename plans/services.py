@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from agencies.access import Action, may, require
 from agencies.models import Agency, Membership
@@ -65,17 +66,24 @@ def _check_owner(agency: Agency, owner) -> None:
         return
     membership = Membership.objects.filter(user=owner, agency=agency).first()
     if membership is None:
-        raise ValidationError({"owner": "Choose a member of this agency as the owner."})
+        raise ValidationError({"owner": gettext("Choose a member of this agency as the owner.")})
     if not owner.is_active:
-        raise ValidationError({"owner": "This member is deactivated: choose an active member."})
+        raise ValidationError(
+            {"owner": gettext("This member is deactivated: choose an active member.")}
+        )
 
 
 def _check_title(title: str) -> str:
     title = title.strip()
     if not title:
-        raise ValidationError({"title": "Give the item a title: what must be done."})
+        raise ValidationError({"title": gettext("Give the item a title: what must be done.")})
     if len(title) > TITLE_MAX_LENGTH:
-        raise ValidationError({"title": f"Keep the title within {TITLE_MAX_LENGTH} characters."})
+        raise ValidationError(
+            {
+                "title": gettext("Keep the title within %(limit)s characters.")
+                % {"limit": TITLE_MAX_LENGTH}
+            }
+        )
     return title
 
 
@@ -199,27 +207,35 @@ def item_update(
     manager = may(membership, Action.PLAN, agency_id=locked.agency_id)
     if not manager:
         if locked.owner_id != user.pk:
-            raise PermissionDenied("Only the item's owner or command staff can update it.")
+            raise PermissionDenied(gettext("Only the item's owner or command staff can update it."))
         if set(changed) - EDITABLE_BY_OWNER:
             raise PermissionDenied(
-                "Only command staff can change an item's title, owner or target date."
+                gettext("Only command staff can change an item's title, owner or target date.")
             )
     note = note.strip()
     if len(note) > NOTE_MAX_LENGTH:
-        raise ValidationError({"note": f"Keep the note within {NOTE_MAX_LENGTH} characters."})
+        raise ValidationError(
+            {
+                "note": gettext("Keep the note within %(limit)s characters.")
+                % {"limit": NOTE_MAX_LENGTH}
+            }
+        )
     if "title" in changed:
         changed["title"] = _check_title(changed["title"])
     if "owner" in changed:
         _check_owner(locked.agency, changed["owner"])
     status = changed.get("status", locked.status)
     if status not in Status.values:
-        raise ValidationError({"status": "Choose open, in progress, done or won't do."})
+        raise ValidationError({"status": gettext("Choose open, in progress, done or won't do.")})
     reason = changed.get("wont_do_reason", locked.wont_do_reason).strip()
     if status == Status.WONT_DO and not reason:
-        raise ValidationError({"wont_do_reason": "Say why the item will not be done."})
+        raise ValidationError({"wont_do_reason": gettext("Say why the item will not be done.")})
     if len(reason) > REASON_MAX_LENGTH:
         raise ValidationError(
-            {"wont_do_reason": f"Keep the reason within {REASON_MAX_LENGTH} characters."}
+            {
+                "wont_do_reason": gettext("Keep the reason within %(limit)s characters.")
+                % {"limit": REASON_MAX_LENGTH}
+            }
         )
     if status != Status.WONT_DO:
         reason = ""

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agencies.access import Action, get_membership, may, require
@@ -72,7 +73,7 @@ def item_add(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Plan item added.")
+            messages.success(request, gettext("Plan item added."))
             return redirect("plan_item", pk=item.pk)
     return render(request, "plans/item_add.html", {"form": form}, status=_status(request, form))
 
@@ -111,7 +112,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, "Plan item saved.")
+                messages.success(request, gettext("Plan item saved."))
                 return redirect("plan_item", pk=item.pk)
     progress = item.progress.select_related("author").order_by("created_at", "pk")
     return render(
@@ -160,7 +161,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
     renew = request.method == "POST"
     feed = services.calendar_feed(membership=membership, renew=renew, ip_address=client_ip(request))
     if renew:
-        messages.success(request, "New calendar address made: the old one no longer works.")
+        messages.success(
+            request, gettext("New calendar address made: the old one no longer works.")
+        )
         return redirect("plan_calendar")
     url = request.build_absolute_uri(reverse("plan_calendar_feed", args=[feed.token]))
     return render(request, "plans/calendar.html", {"feed": feed, "url": url})
