@@ -146,12 +146,19 @@ def _invite_send(user, link: str, actor, agency: Agency, role_label: str) -> str
         in_app=False,
         news=News(
             kind=NewsKind.INVITATION,
-            subject=f"Your invitation to {agency.name}",
-            summary=(
-                f"{person_name(actor)} invited you to {agency.name} in Readiness as "
-                f"{role_label}. Your username is {user.get_username()}. Set your password with "
-                f"the link below; it works once and expires on {expires}."
-            ),
+            subject=gettext("Your invitation to %(agency)s") % {"agency": agency.name},
+            summary=gettext(
+                "%(person)s invited you to %(agency)s in Readiness as %(role)s. Your username "
+                "is %(username)s. Set your password with the link below; it works once and "
+                "expires on %(expires)s."
+            )
+            % {
+                "person": person_name(actor),
+                "agency": agency.name,
+                "role": role_label,
+                "username": user.get_username(),
+                "expires": expires,
+            },
             url=link,
         ),
     )

@@ -12,6 +12,8 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from django.utils.translation import gettext, gettext_lazy
+
 from evidence.selectors import current_evidence
 from questionnaires.models import Question, Section
 from questionnaires.selectors import questionnaire_layout
@@ -22,11 +24,11 @@ from .models import Answer, Assessment, Comment
 
 # The GET parameters of the filters, each with how the page names it when it is on.
 FILTER_LABELS = {
-    "flagged": "marked for review",
-    "critical": "critical",
-    "changed": "changed since the last approved assessment",
-    "comments": "with comments",
-    "open": "with open comments",
+    "flagged": gettext_lazy("marked for review"),
+    "critical": gettext_lazy("critical"),
+    "changed": gettext_lazy("changed since the last approved assessment"),
+    "comments": gettext_lazy("with comments"),
+    "open": gettext_lazy("with open comments"),
 }
 
 
@@ -52,10 +54,13 @@ class SheetFilters:
     @property
     def description(self) -> str:
         """The filters that are on, as the page says them: "marked for review and critical"."""
-        labels = [FILTER_LABELS[name] for name in self.on]
+        labels = [str(FILTER_LABELS[name]) for name in self.on]
         if len(labels) < 2:
             return "".join(labels)
-        return f"{', '.join(labels[:-1])} and {labels[-1]}"
+        return gettext("%(first)s and %(last)s") % {
+            "first": ", ".join(labels[:-1]),
+            "last": labels[-1],
+        }
 
 
 @dataclass(frozen=True)

@@ -523,8 +523,10 @@ def assessment_submit(*, assessment: Assessment, user, ip_address: str | None = 
         actor=user,
         news=News(
             kind=NewsKind.SUBMITTED,
-            subject=f"Awaiting your review: {_named(locked)}",
-            summary=f"{person_name(user)} submitted {_named(locked)} for review.",
+            subject=gettext("Awaiting your review: %(assessment)s")
+            % {"assessment": _named(locked)},
+            summary=gettext("%(person)s submitted %(assessment)s for review.")
+            % {"person": person_name(user), "assessment": _named(locked)},
             url=reverse("assessment", args=[locked.pk]),
         ),
     )
@@ -532,7 +534,10 @@ def assessment_submit(*, assessment: Assessment, user, ip_address: str | None = 
 
 
 def _named(assessment: Assessment) -> str:
-    return f"“{assessment.title}” (rev. {assessment.revision})"
+    return gettext("“%(title)s” (rev. %(revision)s)") % {
+        "title": assessment.title,
+        "revision": assessment.revision,
+    }
 
 
 def _lock_submitted(assessment: Assessment) -> Assessment:
@@ -614,8 +619,9 @@ def assessment_approve(
         actor=user,
         news=News(
             kind=NewsKind.APPROVED,
-            subject=f"Approved: {_named(locked)}",
-            summary=f"{person_name(user)} approved {_named(locked)}.",
+            subject=gettext("Approved: %(assessment)s") % {"assessment": _named(locked)},
+            summary=gettext("%(person)s approved %(assessment)s.")
+            % {"person": person_name(user), "assessment": _named(locked)},
             url=reverse("assessment", args=[locked.pk]),
         ),
     )
@@ -672,8 +678,10 @@ def assessment_return(
         actor=user,
         news=News(
             kind=NewsKind.RETURNED,
-            subject=f"Returned for changes: {_named(locked)}",
-            summary=f"{person_name(user)} returned {_named(locked)} for changes.",
+            subject=gettext("Returned for changes: %(assessment)s")
+            % {"assessment": _named(locked)},
+            summary=gettext("%(person)s returned %(assessment)s for changes.")
+            % {"person": person_name(user), "assessment": _named(locked)},
             detail=comment,
             url=reverse("assessment", args=[locked.pk]),
         ),
@@ -824,8 +832,10 @@ def comment_add(
         actor=user,
         news=News(
             kind=NewsKind.COMMENT,
-            subject=f"Comment on {question.code}: {_named(locked)}",
-            summary=f"{person_name(user)} commented on {question.code} of {_named(locked)}.",
+            subject=gettext("Comment on %(code)s: %(assessment)s")
+            % {"code": question.code, "assessment": _named(locked)},
+            summary=gettext("%(person)s commented on %(code)s of %(assessment)s.")
+            % {"person": person_name(user), "code": question.code, "assessment": _named(locked)},
             detail=body,
             url=reverse("question_comments", args=[locked.pk, question.pk]),
         ),
