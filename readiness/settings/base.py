@@ -150,6 +150,14 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
+    # Parameters sent apart from the SQL: psycopg then prepares a statement the server has seen
+    # five times on a connection, so the queries every request repeats are planned once per
+    # connection, not on every request (bench/http_pages.py). Turn off behind a pooler in
+    # transaction mode (PgBouncer), which cannot keep prepared statements.
+    if env_bool("DATABASE_SERVER_SIDE_BINDING", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5
+        )
 else:
     DATABASES = {
         "default": {
