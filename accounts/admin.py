@@ -17,6 +17,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from agencies.admin import RecordsRemoval
 from agencies.services import IN_ADMIN, admin_change_record, sessions_end_note
 from audit.models import Event
 
@@ -101,7 +102,7 @@ class AuditedUserAdmin(UserAdmin):
         )
 
 
-class RecordsDeviceChanges:
+class RecordsDeviceChanges(RecordsRemoval):
     """For django-otp's device admins: a device becoming usable (added confirmed, or confirmed
     later) is recorded, as is removing one (a lost phone, used-up recovery codes), one event per
     device, whether deleted alone or in bulk."""
@@ -129,17 +130,6 @@ class RecordsDeviceChanges:
             device.user,
             comment=f"{comment}. {IN_ADMIN}",
         )
-
-    def delete_model(self, request, obj) -> None:
-        with transaction.atomic():
-            self._record_removed(request, obj)
-            super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset) -> None:
-        with transaction.atomic():
-            for device in queryset.select_related("user"):
-                self._record_removed(request, device)
-            super().delete_queryset(request, queryset)
 
 
 admin.site.unregister(TOTPDevice)

@@ -71,6 +71,27 @@ def _record_membership_deleted(request, membership: Membership) -> None:
     )
 
 
+class RecordsRemoval:
+    """Deletions in the admin, one or a selection, each recorded by `_record_removed` in the
+    same transaction as the delete."""
+
+    removal_related: tuple[str, ...] = ("user",)
+
+    def _record_removed(self, request, obj) -> None:
+        raise NotImplementedError
+
+    def delete_model(self, request, obj) -> None:
+        with transaction.atomic():
+            self._record_removed(request, obj)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        with transaction.atomic():
+            for obj in queryset.select_related(*self.removal_related):
+                self._record_removed(request, obj)
+            super().delete_queryset(request, queryset)
+
+
 class MembershipForm(forms.ModelForm):
     """An existing membership keeps its person: handing it to someone else would move access
     between two people unrecorded. Delete it and add one for the other person instead."""
@@ -132,7 +153,8 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(RecordsRemoval, admin.ModelAdmin):
+    removal_related = ("user", "agency")
     list_display = ["user", "agency", "role", "title", "created_at"]
     list_filter = ["role", "agency"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "agency__name"]
@@ -148,16 +170,8 @@ class MembershipAdmin(admin.ModelAdmin):
         else:
             _record_membership_saved(request, obj, old_role=old_role)
 
-    def delete_model(self, request, obj) -> None:
-        with transaction.atomic():
-            _record_membership_deleted(request, obj)
-            super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset) -> None:
-        with transaction.atomic():
-            for membership in queryset.select_related("user", "agency"):
-                _record_membership_deleted(request, membership)
-            super().delete_queryset(request, queryset)
+    def _record_removed(self, request, membership) -> None:
+        _record_membership_deleted(request, membership)
 
 
 class StateReviewerForm(forms.ModelForm):
@@ -188,7 +202,7 @@ class StateReviewerForm(forms.ModelForm):
 
 
 @admin.register(StateReviewer)
-class StateReviewerAdmin(admin.ModelAdmin):
+class StateReviewerAdmin(RecordsRemoval, admin.ModelAdmin):
     """Made, moved to another state or removed here, each recorded with the site administrator
     as actor (outside any agency's trail: no agency chose them)."""
 
@@ -210,17 +224,6 @@ class StateReviewerAdmin(admin.ModelAdmin):
                 old={"state": old_state},
                 new={"state": obj.state},
             )
-
-    def delete_model(self, request, obj) -> None:
-        with transaction.atomic():
-            self._record_removed(request, obj)
-            super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset) -> None:
-        with transaction.atomic():
-            for reviewer in queryset.select_related("user"):
-                self._record_removed(request, reviewer)
-            super().delete_queryset(request, queryset)
 
     def _record_removed(self, request, reviewer: StateReviewer) -> None:
         _record(

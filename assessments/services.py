@@ -783,7 +783,7 @@ def comment_add(
     """Comment on a question of a draft or submitted assessment (command staff), or reply to a
     comment (any member). A reply to a resolved thread opens it again. Never changes an answer;
     tells the other side."""
-    from .selectors import command_staff
+    from .selectors import assessment_workers, command_staff
 
     membership = _require(
         user, Action.REPLY if reply_to else Action.COMMENT, assessment, membership
@@ -818,8 +818,6 @@ def comment_add(
     )
     # The other side: command staff hear from preparers; preparers who answered or submitted
     # hear from command staff; everyone already in the thread hears of a reply.
-    from .selectors import assessment_workers
-
     if may(membership, Action.COMMENT):
         recipients = list(assessment_workers(locked))
     else:

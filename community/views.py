@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,6 +20,7 @@ from assessments.views import get_assessment_for_user
 from audit.request import client_ip
 from reports import pdf as renderer
 from reports.context import logo_data_uri
+from reports.views import pdf_download
 
 from . import selectors, services
 from .content import summary_content
@@ -219,6 +219,4 @@ def public_summary_pdf(request: HttpRequest, slug: str, language: str) -> HttpRe
         services.summary_pdf_keep(
             version=version, language=language, letterhead=letterhead, pdf=pdf
         )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, PDF_NAMES[language])
-    return _public_response(response, language)
+    return _public_response(pdf_download(pdf, PDF_NAMES[language]), language)

@@ -19,6 +19,7 @@ from agencies.access import get_state_reviewer
 from assessments.selectors import assessment_comparison
 from audit.request import client_ip
 from reports import services as report_services
+from reports.views import pdf_download
 
 from . import selectors, services
 from .exports import state_csv
@@ -139,10 +140,7 @@ def state_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         seen=[(agency, assessment)],
         ip_address=client_ip(request),
     )
-    response = HttpResponse(report.pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, report.filename)
-    response["Cache-Control"] = "no-store"
-    return response
+    return pdf_download(report.pdf, report.filename)
 
 
 @login_required

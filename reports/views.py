@@ -39,8 +39,13 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         kind=Event.Kind.REPORT_DOWNLOADED,
         ip_address=client_ip(request),
     )
-    response = HttpResponse(report.pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, report.filename)
+    return pdf_download(report.pdf, report.filename)
+
+
+def pdf_download(pdf: bytes, filename: str) -> HttpResponse:
+    """A PDF as a download named `filename`, kept by no browser or proxy."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "no-store"
     return response
 
